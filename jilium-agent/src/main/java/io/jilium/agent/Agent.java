@@ -1,0 +1,313 @@
+package io.jilium.agent;
+
+import io.jilium.agent.api.AgentApiServer;
+import io.jilium.agent.endpoint.Endpoint;
+import io.jilium.agent.endpoint.EndpointManager;
+import io.jilium.agent.endpoint.NamespaceStore;
+import io.jilium.agent.endpoint.PodRuntime;
+import io.jilium.agent.identity.IdentityService;
+import io.jilium.agent.monitor.MonitorHub;
+import io.jilium.agent.policy.PolicyEngine;
+import io.jilium.agent.state.AgentState;
+import io.jilium.agent.state.StateStore;
+import io.jilium.bpf.BpfFeatures;
+import io.jilium.bpf.loader.DatapathObjects;
+import io.jilium.bpf.loader.LxcDatapath;
+import io.jilium.bpf.netlink.Netlink;
+import io.jilium.core.identity.Identity;
+import io.jilium.core.labels.Labels;
+import io.jilium.core.net.IpAddress;
+import io.jilium.core.resource.Document;
+import io.jilium.core.resource.ManifestReader;
+import io.jilium.core.resource.NamespaceResource;
+import io.jilium.core.resource.PolicyResource;
+import io.jilium.core.resource.Resource;
+import io.jilium.core.resource.ResourceParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every component, restores state, serves the API, and on stop
+ * leaves the datapath attached and its maps pinned so enforcement continues without the agent.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+  public static final String VERSION = "0.1.0";
+
+  private final AgentConfig config;
+  private final long startedMillis = System.currentTimeMillis();
+  private final ControlLoop loop = new ControlLoop();
+  private final StateStore store;
+  private final List<BpfFeatures.Feature> features;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private LxcDatapath datapath;
+  private Netlink netlink;
+  private PolicyEngine policy;
+  private IdentityService identities;
+  private NamespaceStore namespaces;
+  private EndpointManager endpoints;
+  private PodRuntime pods;
+  private MonitorHub monitor;
+  private AgentApiServer api;
+  private final ScheduledExecutorService timers =
+      Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("jilium-timers").daemon(true).unstarted(r));
+
+  private Agent(AgentConfig config, List<BpfFeatures.Feature> features, FileChannel lockChannel, FileLock lock) {
+    this.config = config;
+    this.features = features;
+    this.store = new StateStore(config.stateDir());
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+  }
+
+  /** Starts an agent; throws with a precise message when it cannot. */
+  public static Agent start(AgentConfig config) {
+    Preconditions.requireRoot();
+    List<BpfFeatures.Feature> features = BpfFeatures.require();
+    FileChannel ch;
+    FileLock lock;
+    try {
+      Files.createDirectories(config.stateDir());
+      ch = FileChannel.open(config.stateDir().resolve("agent.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      lock = ch.tryLock();
+      if (lock == null) {
+        ch.close();
+        throw new IllegalStateException(
+            "another agent is running with --state-dir " + config.stateDir() + "; stop it first or use another directory");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("lock " + config.stateDir(), e);
+    }
+    Agent agent = new Agent(config, features, ch, lock);
+    try {
+      agent.init();
+      return agent;
+    } catch (RuntimeException e) {
+      agent.close();
+      throw e;
+    }
+  }
+
+  private void init() {
+    Sysctl.enableForwarding();
+    Path object = DatapathObjects.extract(DatapathObjects.LXC, config.stateDir().resolve("bpf"));
+    datapath = LxcDatapath.load(object, config.pinDir());
+    netlink = Netlink.open();
+    policy = new PolicyEngine(config.enforcement(), config.allowLocalhost());
+    identities = new IdentityService(policy);
+    namespaces = new NamespaceStore();
+    endpoints = new EndpointManager(config, datapath, identities, policy, namespaces, netlink);
+    pods = new PodRuntime(config.nodeName(), config.stateDir(), endpoints);
+    loop.run(this::restore);
+    monitor = new MonitorHub(datapath.map(LxcDatapath.EVENTS));
+    monitor.start();
+    publish();
+    api = new AgentApiServer(config.socket(), new AgentService(this));
+    api.start();
+    timers.scheduleWithFixedDelay(
+        () -> {
+          try {
+            loop.run(endpoints::syncIpCache);
+          } catch (RuntimeException e) {
+            LOG.atWarn().setCause(e).log("periodic ipcache sync failed");
+          }
+        },
+        30,
+        30,
+        TimeUnit.SECONDS);
+    LOG.atInfo()
+        .addKeyValue("node", config.nodeName())
+        .addKeyValue("socket", config.socket())
+        .addKeyValue("stateDir", config.stateDir())
+        .addKeyValue("bpfRoot", config.pinDir())
+        .addKeyValue("podCidrV4", String.valueOf(config.podCidrV4()))
+        .addKeyValue("podCidrV6", String.valueOf(config.podCidrV6()))
+        .addKeyValue("policyEnforcement", config.enforcement().flagValue())
+        .addKeyValue("endpoints", endpoints.all().size())
+        .log("agent started");
+  }
+
+  private void restore() {
+    var saved = store.load();
+    if (saved.isEmpty()) {
+      endpoints.syncIpCache();
+      persist();
+      return;
+    }
+    AgentState s = saved.get();
+    if (s.nodeName() != null && !s.nodeName().equals(config.nodeName())) {
+      throw new IllegalStateException(
+          "--state-dir " + config.stateDir() + " belongs to node " + s.nodeName() + ", not " + config.nodeName());
+    }
+    for (AgentState.NamespaceState ns : s.namespaces()) {
+      namespaces.restore(new NamespaceStore.Namespace(new NamespaceResource(ns.name(), ns.labels()), ns.implicit()));
+    }
+    policy.restoreRevision(s.policyRevision());
+    for (AgentState.PolicyState p : s.policies()) {
+      try {
+        Resource r = ResourceParser.parse(ManifestReader.read("state.json", p.json()).getFirst());
+        if (r instanceof PolicyResource pr) {
+          policy.put(pr);
+        }
+      } catch (RuntimeException e) {
+        LOG.atError().setCause(e).addKeyValue("policy", p.namespace() + "/" + p.name()).log("saved policy no longer parses; dropped");
+      }
+    }
+    for (AgentState.IdentityState id : s.identities()) {
+      identities.restore(id.id(), Labels.parse(id.labels()));
+    }
+    endpoints.restore(s.endpoints());
+    endpoints.reconcileAfterRestore();
+    identities.releaseUnreferenced();
+    persist();
+    LOG.atInfo().addKeyValue("endpoints", endpoints.all().size()).addKeyValue("policies", policy.all().size()).log("state restored");
+  }
+
+  /** Saves state and publishes read-only snapshots; call on the loop after every change. */
+  void persist() {
+    loop.checkOnLoop();
+    List<AgentState.NamespaceState> ns = new ArrayList<>();
+    for (NamespaceStore.Namespace n : namespaces.all()) {
+      ns.add(new AgentState.NamespaceState(n.resource().name(), n.resource().labels(), n.implicit()));
+    }
+    List<AgentState.IdentityState> ids = new ArrayList<>();
+    for (Identity i : identities.all()) {
+      if (!i.isReserved()) {
+        ids.add(new AgentState.IdentityState(i.id(), i.labels().toStrings()));
+      }
+    }
+    List<AgentState.PolicyState> pols = new ArrayList<>();
+    for (PolicyResource p : policy.all()) {
+      pols.add(new AgentState.PolicyState(p.kind(), p.namespace(), p.name(), p.json()));
+    }
+    store.save(
+        new AgentState(
+            AgentState.VERSION,
+            config.nodeName(),
+            String.valueOf(config.podCidrV4()),
+            String.valueOf(config.podCidrV6()),
+            policy.revision(),
+            ns,
+            endpoints.snapshot(),
+            ids,
+            pols));
+    publish();
+  }
+
+  private void publish() {
+    if (monitor == null) {
+      return;
+    }
+    Map<String, String> byIp = new HashMap<>();
+    for (Endpoint ep : endpoints.all()) {
+      if (ep.ipv4() != null) {
+        byIp.put(IpAddress.format(ep.ipv4()), ep.podRef());
+      }
+      if (ep.ipv6() != null) {
+        byIp.put(IpAddress.format(ep.ipv6()), ep.podRef());
+      }
+    }
+    monitor.publishPods(byIp);
+  }
+
+  /** Parses and applies (or deletes) manifests atomically. */
+  ApplyResult apply(List<Document> documents, boolean delete) {
+    List<Resource> resources = ResourceParser.parseAll(documents);
+    return loop.call(() -> new ResourceApplier(this).apply(resources, delete));
+  }
+
+  /** The result of an apply: per resource action, and the policy revision in force. */
+  record ApplyResult(List<String[]> actions, long revision) {}
+
+  public AgentConfig config() {
+    return config;
+  }
+
+  ControlLoop loop() {
+    return loop;
+  }
+
+  LxcDatapath datapath() {
+    return datapath;
+  }
+
+  PolicyEngine policy() {
+    return policy;
+  }
+
+  IdentityService identities() {
+    return identities;
+  }
+
+  NamespaceStore namespaces() {
+    return namespaces;
+  }
+
+  EndpointManager endpoints() {
+    return endpoints;
+  }
+
+  PodRuntime pods() {
+    return pods;
+  }
+
+  MonitorHub monitor() {
+    return monitor;
+  }
+
+  List<BpfFeatures.Feature> features() {
+    return features;
+  }
+
+  long uptimeSeconds() {
+    return (System.currentTimeMillis() - startedMillis) / 1000;
+  }
+
+  /** Blocks until the API server stops. */
+  public void awaitTermination() throws InterruptedException {
+    api.awaitTermination();
+  }
+
+  /** Stops serving; the datapath keeps enforcing with its pinned maps. */
+  @Override
+  public void close() {
+    timers.shutdownNow();
+    if (api != null) {
+      api.stop();
+    }
+    if (monitor != null) {
+      monitor.close();
+    }
+    loop.close();
+    if (netlink != null) {
+      netlink.close();
+    }
+    if (datapath != null) {
+      datapath.close();
+    }
+    try {
+      if (lock != null) {
+        lock.release();
+      }
+      lockChannel.close();
+    } catch (IOException e) {
+      LOG.atWarn().log("releasing the state lock: " + e.getMessage());
+    }
+    LOG.atInfo().addKeyValue("node", config.nodeName()).log("agent stopped; datapath left in place");
+  }
+}

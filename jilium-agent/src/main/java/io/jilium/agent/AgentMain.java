@@ -1,0 +1,170 @@
+package io.jilium.agent;
+
+import io.jilium.core.net.Cidr;
+import io.jilium.core.policy.EnforcementMode;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code jilium agent}: runs the node agent in the foreground until SIGTERM or SIGINT. */
+@Command(
+    name = "agent",
+    mixinStandardHelpOptions = true,
+    description = "Run the Jilium node agent (root): owns the eBPF datapath, endpoints, identities and policy.")
+public final class AgentMain implements Callable<Integer> {
+  @Option(names = "--node-name", description = "Name of this node (default: the host name).")
+  String nodeName;
+
+  @Option(names = "--state-dir", defaultValue = AgentConfig.DEFAULT_STATE_DIR, description = "State directory (default: ${DEFAULT-VALUE}).")
+  Path stateDir;
+
+  @Option(names = "--bpf-root", defaultValue = AgentConfig.DEFAULT_BPF_ROOT, description = "bpffs directory for pinned maps; this node's go to <bpf-root>/<node-name> (default: ${DEFAULT-VALUE}).")
+  Path bpfRoot;
+
+  @Option(names = "--socket", description = "API socket (default: $JILIUM_SOCKET or " + AgentConfig.DEFAULT_SOCKET + ").")
+  Path socket;
+
+  @Option(names = "--pod-cidr-v4", defaultValue = AgentConfig.DEFAULT_POD_CIDR_V4, description = "IPv4 pod CIDR; \"none\" disables IPv4 (default: ${DEFAULT-VALUE}).")
+  String podCidrV4;
+
+  @Option(names = "--pod-cidr-v6", defaultValue = AgentConfig.DEFAULT_POD_CIDR_V6, description = "IPv6 pod CIDR; \"none\" disables IPv6 (default: ${DEFAULT-VALUE}).")
+  String podCidrV6;
+
+  @Option(names = "--policy-enforcement", defaultValue = "default", description = "default, always or never (default: ${DEFAULT-VALUE}).")
+  String policyEnforcement;
+
+  @Option(names = "--allow-localhost", defaultValue = "always", description = "always: the host may always reach local pods (Cilium's default); policy: only if policy allows (default: ${DEFAULT-VALUE}).")
+  String allowLocalhost;
+
+  @Option(names = "--mtu", defaultValue = "1500", description = "MTU of pod interfaces (default: ${DEFAULT-VALUE}).")
+  int mtu;
+
+  @Option(names = "--log-format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+  String logFormat;
+
+  @Option(names = "--log-level", defaultValue = "info", description = "error, warn, info or debug (default: ${DEFAULT-VALUE}).")
+  String logLevel;
+
+  @Option(names = "--cleanup", description = "Remove everything this agent created (pods, devices, pinned maps, state) and exit.")
+  boolean cleanup;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Entry point used by the CLI's {@code jilium agent}. */
+  public static int run(String[] args) {
+    CommandLine cl = new CommandLine(new AgentMain());
+    cl.setExecutionExceptionHandler(
+        (ex, cmd, parsed) -> {
+          cmd.getErr().println("jilium agent: " + ex.getMessage());
+          return 1;
+        });
+    return cl.execute(args);
+  }
+
+  AgentConfig config() {
+    String node = nodeName != null ? nodeName : hostname();
+    if (!node.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?") || node.length() > 63) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--node-name \"" + node + "\" (expected: lowercase letters, digits, '-' and '.', at most 63)");
+    }
+    Path sock = socket;
+    if (sock == null) {
+      String env = System.getenv("JILIUM_SOCKET");
+      sock = Path.of(env != null && !env.isEmpty() ? env : AgentConfig.DEFAULT_SOCKET);
+    }
+    Cidr v4 = cidr("--pod-cidr-v4", podCidrV4, true);
+    Cidr v6 = cidr("--pod-cidr-v6", podCidrV6, false);
+    if (v4 == null && v6 == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "at least one of --pod-cidr-v4 and --pod-cidr-v6 is needed");
+    }
+    EnforcementMode mode;
+    try {
+      mode = EnforcementMode.parse(policyEnforcement);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--policy-enforcement: " + e.getMessage());
+    }
+    if (!allowLocalhost.equals("always") && !allowLocalhost.equals("policy")) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--allow-localhost \"" + allowLocalhost + "\" (expected: always or policy)");
+    }
+    if (mtu < 1280 || mtu > 65535) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--mtu " + mtu + " (expected: 1280-65535)");
+    }
+    return new AgentConfig(
+        node,
+        stateDir.toAbsolutePath(),
+        bpfRoot.toAbsolutePath(),
+        sock.toAbsolutePath(),
+        v4,
+        v6,
+        mode,
+        allowLocalhost.equals("always"),
+        mtu);
+  }
+
+  private Cidr cidr(String flag, String value, boolean v4) {
+    if (value.equals("none")) {
+      return null;
+    }
+    Cidr c;
+    try {
+      c = Cidr.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), flag + " " + e.getMessage());
+    }
+    if (c.isIpv4() != v4) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), flag + " \"" + value + "\" (expected: an " + (v4 ? "IPv4" : "IPv6") + " prefix)");
+    }
+    int maxLen = v4 ? 30 : 126;
+    if (c.prefixLength() > maxLen) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), flag + " \"" + value + "\" is too small (expected: a prefix length of at most " + maxLen + ")");
+    }
+    if (!c.toString().equals(value) && !Cidr.parse(value).toString().equals(c.toString())) {
+      throw new CommandLine.ParameterException(spec.commandLine(), flag + " \"" + value + "\" has host bits set");
+    }
+    return c;
+  }
+
+  private static String hostname() {
+    String env = System.getenv("HOSTNAME");
+    try {
+      String h = InetAddress.getLocalHost().getHostName();
+      return h.toLowerCase(java.util.Locale.ROOT);
+    } catch (UnknownHostException e) {
+      return env != null ? env.toLowerCase(java.util.Locale.ROOT) : "localhost";
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    AgentConfig config = config();
+    Logging.configure(logFormat, logLevel);
+    if (cleanup) {
+      AgentCleanup.run(config);
+      return 0;
+    }
+    Agent agent = Agent.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  agent.close();
+                  stopped.countDown();
+                },
+                "jilium-shutdown"));
+    agent.awaitTermination();
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,2 @@
+/** Serving the agent's gRPC API on its Unix socket. */
+package io.jilium.agent.api;

@@ -1,0 +1,159 @@
+package io.jilium.agent.monitor;
+
+import io.jilium.api.agent.v1.MonitorEvent;
+import io.jilium.bpf.BpfMap;
+import io.jilium.bpf.RingBuffer;
+import io.jilium.core.flow.DropNotification;
+import io.jilium.core.flow.PacketSummary;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the datapath's notification ring buffer on one platform thread, decodes drops, adds pod
+ * names from the latest published snapshot, and hands each event to every subscriber. A slow
+ * subscriber loses events (counted and reported to it), never the datapath or other subscribers.
+ */
+public final class MonitorHub implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MonitorHub.class);
+  private static final int SUBSCRIBER_QUEUE = 8192;
+
+  /** IP address (canonical text) -> pod (ns/name), for naming the two ends of a drop. */
+  private volatile Map<String, String> podsByIp = Map.of();
+
+  private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+  private final RingBuffer ring;
+  private final Thread thread;
+  private final AtomicLong decoded = new AtomicLong();
+  private volatile boolean running = true;
+  private final long monotonicToWallNanos;
+
+  /** One listener's queue; {@link #lost()} counts what did not fit. */
+  public static final class Subscriber {
+    private final BlockingQueue<MonitorEvent> queue = new ArrayBlockingQueue<>(SUBSCRIBER_QUEUE);
+    private final AtomicLong lost = new AtomicLong();
+
+    public BlockingQueue<MonitorEvent> queue() {
+      return queue;
+    }
+
+    /** Events dropped since the last call. */
+    public long takeLost() {
+      return lost.getAndSet(0);
+    }
+  }
+
+  public MonitorHub(BpfMap events) {
+    this.monotonicToWallNanos = System.currentTimeMillis() * 1_000_000L - monotonicNanos();
+    this.ring = new RingBuffer(events, this::onRecord);
+    this.thread = Thread.ofPlatform().name("jilium-monitor").daemon(true).unstarted(this::pollLoop);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  public void publishPods(Map<String, String> podsByIp) {
+    this.podsByIp = Map.copyOf(podsByIp);
+  }
+
+  public Subscriber subscribe() {
+    Subscriber s = new Subscriber();
+    subscribers.add(s);
+    return s;
+  }
+
+  public void unsubscribe(Subscriber s) {
+    subscribers.remove(s);
+  }
+
+  public long decodedEvents() {
+    return decoded.get();
+  }
+
+  private void pollLoop() {
+    while (running) {
+      try {
+        ring.poll(200);
+      } catch (RuntimeException e) {
+        LOG.atWarn().setCause(e).log("monitor: reading the events ring buffer failed");
+      }
+    }
+  }
+
+  private void onRecord(MemorySegment data) {
+    if (data.byteSize() < 1 || data.get(ValueLayout.JAVA_BYTE, 0) != DropNotification.TYPE_DROP) {
+      return;
+    }
+    DropNotification n = DropNotification.decode(data.toArray(ValueLayout.JAVA_BYTE));
+    decoded.incrementAndGet();
+    if (subscribers.isEmpty()) {
+      return;
+    }
+    MonitorEvent event = toEvent(n);
+    for (Subscriber s : subscribers) {
+      if (!s.queue.offer(event)) {
+        s.lost.incrementAndGet();
+      }
+    }
+  }
+
+  MonitorEvent toEvent(DropNotification n) {
+    PacketSummary p = n.packet();
+    Map<String, String> pods = podsByIp;
+    MonitorEvent.Builder b =
+        MonitorEvent.newBuilder()
+            .setTimeUnixNanos(n.ktimeNanos() + monotonicToWallNanos)
+            .setType("drop")
+            .setReason(n.reason())
+            .setReasonDescription(n.reasonDescription())
+            .setSourceEndpoint(n.sourceEndpoint())
+            .setSourceIdentity(n.sourceIdentity())
+            .setDestinationIdentity(n.destinationIdentity())
+            .setDirection(n.directionName())
+            .setIfindex(n.ifindex())
+            .setSourceFile(n.fileName())
+            .setSourceLine(n.line())
+            .setDestinationEndpoint(n.destinationEndpoint())
+            .setSummary(p.connectionSummary());
+    if (p.isKnown()) {
+      b.setFamily(p.ipVersion() == 4 ? "IPv4" : "IPv6")
+          .setProtocol(p.protocolName())
+          .setSourceIp(p.source())
+          .setDestinationIp(p.destination())
+          .setSourcePort(p.sourcePort())
+          .setDestinationPort(p.destinationPort())
+          .setTcpFlags(String.join(", ", p.tcpFlagNames()))
+          .setIcmpType(p.icmpType())
+          .setIcmpCode(p.icmpCode())
+          .setSourcePod(pods.getOrDefault(p.source(), ""))
+          .setDestinationPod(pods.getOrDefault(p.destination(), ""));
+    }
+    return b.build();
+  }
+
+  private static long monotonicNanos() {
+    // System.nanoTime is CLOCK_MONOTONIC on Linux, the clock of bpf_ktime_get_ns
+    return System.nanoTime();
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (!thread.isAlive()) {
+      ring.close();
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package io.jilium.cli;
+
+import io.grpc.StatusRuntimeException;
+import io.jilium.api.agent.v1.AgentGrpc;
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine;
+
+/** A command that talks to the agent. Subclasses implement {@link #call(AgentGrpc.AgentBlockingStub)}. */
+abstract class AgentCommandBase implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  protected PrintStream out = System.out;
+
+  @Override
+  public final Integer call() {
+    JiliumMain root = (JiliumMain) spec.root().userObject();
+    try (AgentClient client = new AgentClient(root.socket())) {
+      try {
+        return call(client.blocking());
+      } catch (StatusRuntimeException e) {
+        throw client.translate(e);
+      }
+    }
+  }
+
+  protected abstract int call(AgentGrpc.AgentBlockingStub agent);
+
+  /** NS/NAME -> {ns, name}; a bare NAME means the default namespace. */
+  static String[] podRef(String ref) {
+    int slash = ref.indexOf('/');
+    if (slash < 0) {
+      return new String[] {"default", ref};
+    }
+    if (slash == 0 || slash == ref.length() - 1 || ref.indexOf('/', slash + 1) >= 0) {
+      throw new CliException("pod \"" + ref + "\" (expected: NAMESPACE/NAME or NAME)");
+    }
+    return new String[] {ref.substring(0, slash), ref.substring(slash + 1)};
+  }
+
+  static <T> String join(Iterable<T> items, Function<T, String> f, String sep) {
+    StringBuilder sb = new StringBuilder();
+    for (T t : items) {
+      if (sb.length() > 0) {
+        sb.append(sep);
+      }
+      sb.append(f.apply(t));
+    }
+    return sb.toString();
+  }
+}

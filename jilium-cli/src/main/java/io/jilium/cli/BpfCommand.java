@@ -1,0 +1,139 @@
+package io.jilium.cli;
+
+import io.jilium.api.agent.v1.AgentGrpc;
+import io.jilium.api.agent.v1.BpfCtListRequest;
+import io.jilium.api.agent.v1.BpfIpCacheListRequest;
+import io.jilium.api.agent.v1.BpfPolicyGetRequest;
+import io.jilium.api.agent.v1.CtEntry;
+import io.jilium.api.agent.v1.IpCacheEntry;
+import io.jilium.api.agent.v1.PolicyMapEntry;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code jilium bpf ...}: the kernel maps, decoded. */
+@Command(
+    name = "bpf",
+    description = "Inspect the datapath's BPF maps.",
+    subcommands = {BpfCommand.IpCache.class, BpfCommand.Policy.class, BpfCommand.Ct.class})
+final class BpfCommand {
+  private BpfCommand() {}
+
+  @Command(name = "ipcache", description = "The ipcache: IP prefix -> identity.", subcommands = IpCache.ListCmd.class)
+  static final class IpCache {
+    @Command(name = "list", aliases = "ls", description = "List ipcache entries.")
+    static final class ListCmd extends AgentCommandBase {
+      @Option(names = {"-o", "--output"}, defaultValue = "table")
+      String output;
+
+      @Override
+      protected int call(AgentGrpc.AgentBlockingStub agent) {
+        List<IpCacheEntry> es = agent.bpfIpCacheList(BpfIpCacheListRequest.getDefaultInstance()).getEntriesList();
+        Output.list(
+            out,
+            Output.parse(output),
+            es,
+            () -> {
+              Output.Table t = new Output.Table("IP PREFIX/ADDRESS", "IDENTITY", "TUNNEL ENDPOINT");
+              for (IpCacheEntry e : es) {
+                t.row(e.getPrefix(), "identity=" + e.getIdentity(), e.getTunnelEndpoint().isEmpty() ? "0.0.0.0" : e.getTunnelEndpoint());
+              }
+              t.print(out);
+            });
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "policy", description = "An endpoint's policy map.", subcommands = Policy.Get.class)
+  static final class Policy {
+    @Command(name = "get", description = "Show the policy map of an endpoint, with the policies each entry came from.")
+    static final class Get extends AgentCommandBase {
+      @Parameters(paramLabel = "ENDPOINT")
+      int endpoint;
+
+      @Option(names = {"-o", "--output"}, defaultValue = "table")
+      String output;
+
+      @Override
+      protected int call(AgentGrpc.AgentBlockingStub agent) {
+        var resp = agent.bpfPolicyGet(BpfPolicyGetRequest.newBuilder().setEndpointId(endpoint).build());
+        Output.single(
+            out,
+            Output.parse(output),
+            resp,
+            () -> {
+              Output.Table t = new Output.Table("POLICY", "DIRECTION", "IDENTITY", "LABELS (source:key[=value])", "PORT/PROTO", "PACKETS", "BYTES", "DERIVED FROM");
+              for (PolicyMapEntry e : resp.getEntriesList()) {
+                t.row(
+                    e.getVerdict().equals("deny") ? "Deny" : "Allow",
+                    e.getDirection(),
+                    e.getIdentity() == 0 ? "ANY" : e.getIdentity(),
+                    e.getIdentity() == 0 ? "reserved:unknown" : String.join("\n", e.getIdentityLabelsList()),
+                    portProto(e),
+                    e.getPackets(),
+                    e.getBytes(),
+                    String.join("\n", e.getDerivedFromList()));
+              }
+              t.print(out);
+            });
+        return 0;
+      }
+
+      static String portProto(PolicyMapEntry e) {
+        if (e.getPortPrefixLen() == 0) {
+          return "ANY";
+        }
+        if (e.getPortPrefixLen() == 8) {
+          return "ANY/" + e.getProtocol();
+        }
+        if (e.getPortPrefixLen() == 24) {
+          return e.getPort() + "/" + e.getProtocol();
+        }
+        int bits = e.getPortPrefixLen() - 8;
+        int high = e.getPort() | ((1 << (16 - bits)) - 1);
+        return e.getPort() + "-" + high + "/" + e.getProtocol();
+      }
+    }
+  }
+
+  @Command(name = "ct", description = "Connection tracking.", subcommands = Ct.ListCmd.class)
+  static final class Ct {
+    @Command(name = "list", aliases = "ls", description = "List tracked connections.")
+    static final class ListCmd extends AgentCommandBase {
+      @Option(names = {"-o", "--output"}, defaultValue = "table")
+      String output;
+
+      @Override
+      protected int call(AgentGrpc.AgentBlockingStub agent) {
+        List<CtEntry> es = agent.bpfCtList(BpfCtListRequest.getDefaultInstance()).getEntriesList();
+        Output.list(
+            out,
+            Output.parse(output),
+            es,
+            () -> {
+              Output.Table t = new Output.Table("PROTO", "SOURCE", "DESTINATION", "DIRECTION", "EXPIRES", "TX PKTS", "RX PKTS", "FLAGS", "SRC IDENTITY");
+              for (CtEntry e : es) {
+                t.row(
+                    e.getProtocol(),
+                    hostPort(e.getSource(), e.getSourcePort()),
+                    hostPort(e.getDestination(), e.getDestinationPort()),
+                    e.getDirection(),
+                    e.getExpiresInSeconds() + "s",
+                    e.getTxPackets(),
+                    e.getRxPackets(),
+                    e.getFlags(),
+                    e.getSourceIdentity());
+              }
+              t.print(out);
+            });
+        return 0;
+      }
+
+      static String hostPort(String ip, int port) {
+        return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port;
+      }
+    }
+  }
+}

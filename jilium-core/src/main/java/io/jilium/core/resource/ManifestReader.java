@@ -1,0 +1,93 @@
+package io.jilium.core.resource;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Splits a manifest (multi-document YAML, or JSON) into documents. Empty documents are skipped;
+ * {@code kind: List} is expanded into its items. Duplicate keys are errors.
+ */
+public final class ManifestReader {
+  private static final ObjectMapper YAML =
+      YAMLMapper.builder(YAMLFactory.builder().build())
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+
+  private ManifestReader() {}
+
+  public static List<Document> read(String source, String content) {
+    String trimmed = content.stripLeading();
+    ObjectMapper mapper = trimmed.startsWith("{") || trimmed.startsWith("[") ? JSON : YAML;
+    List<Document> docs = new ArrayList<>();
+    int index = 0;
+    try (MappingIterator<JsonNode> it = mapper.readerFor(JsonNode.class).readValues(content)) {
+      while (it.hasNextValue()) {
+        JsonNode node = it.nextValue();
+        index++;
+        if (node == null || node.isNull() || node.isMissingNode() || (node.isObject() && node.isEmpty())) {
+          continue;
+        }
+        if (node.isArray()) {
+          for (JsonNode item : node) {
+            docs.add(new Document(source, ++index - 1, item));
+          }
+          continue;
+        }
+        if (node.isObject() && "List".equals(node.path("kind").asText()) && node.has("items")) {
+          JsonNode items = node.get("items");
+          if (!items.isArray()) {
+            throw new ManifestException(source + ": document " + index + ": items: expected a list");
+          }
+          for (JsonNode item : items) {
+            docs.add(new Document(source, index, item));
+          }
+          continue;
+        }
+        docs.add(new Document(source, index, node));
+      }
+    } catch (JsonProcessingException e) {
+      throw new ManifestException(
+          source
+              + ": document "
+              + (index + 1)
+              + ": malformed "
+              + (mapper == JSON ? "JSON" : "YAML")
+              + " at line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr()
+              + ": "
+              + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new ManifestException(source + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      if (e instanceof ManifestException) {
+        throw e;
+      }
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof JsonProcessingException jpe) {
+        throw new ManifestException(
+            source
+                + ": document "
+                + (index + 1)
+                + ": malformed YAML at line "
+                + jpe.getLocation().getLineNr()
+                + ": "
+                + jpe.getOriginalMessage());
+      }
+      throw new ManifestException(source + ": document " + (index + 1) + ": " + cause.getMessage());
+    }
+    return docs;
+  }
+}
