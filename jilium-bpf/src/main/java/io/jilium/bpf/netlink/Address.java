@@ -16,8 +16,10 @@ import java.util.Objects;
 public record Address(int ifindex, InetAddress address, int prefixLength, Scope scope, int flags) {
   /** {@code IFA_F_NODAD}: no duplicate address detection (IPv6); usable at once. */
   public static final int IFA_F_NODAD = 0x02;
+
   /** {@code IFA_F_TENTATIVE}: IPv6 duplicate address detection still running. */
   public static final int IFA_F_TENTATIVE = 0x40;
+
   /** {@code IFA_F_PERMANENT}: configured, not autoconfigured. */
   public static final int IFA_F_PERMANENT = 0x80;
 
@@ -26,10 +28,19 @@ public record Address(int ifindex, InetAddress address, int prefixLength, Scope 
     Objects.requireNonNull(scope, "scope");
   }
 
-  /** {@code 10.0.0.1/32}. */
+  /** {@code Address[3 10.0.0.1/32 UNIVERSE flags=0x80]}. */
   @Override
   public String toString() {
-    return "Address[" + ifindex + " " + address.getHostAddress() + "/" + prefixLength + " "
-        + scope + " flags=0x" + Integer.toHexString(flags) + "]";
+    return "Address["
+        + ifindex
+        + " "
+        + address.getHostAddress()
+        + "/"
+        + prefixLength
+        + " "
+        + scope
+        + " flags=0x"
+        + Integer.toHexString(flags)
+        + "]";
   }
 }

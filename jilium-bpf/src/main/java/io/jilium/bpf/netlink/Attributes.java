@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * The {@code rtattr}s of a message or of a nested attribute, by type (the NLA_F_NESTED and
- * NLA_F_NET_BYTEORDER bits stripped). A repeated type keeps its last value. Values are views of
- * the message in native byte order.
+ * NLA_F_NET_BYTEORDER bits stripped). A repeated type keeps its last value. Values are views of the
+ * message in native byte order.
  */
 final class Attributes {
   private final Map<Integer, ByteBuffer> byType;
@@ -33,8 +33,15 @@ final class Attributes {
       int type = Short.toUnsignedInt(b.getShort(at + 2)) & Rtnl.NLA_TYPE_MASK;
       if (len < Rtnl.NLA_HDRLEN || len > b.limit() - at) {
         throw new IllegalArgumentException(
-            "attribute " + type + " at offset " + at + ": rta_len " + len + " (expected: 4-"
-                + (b.limit() - at) + ")");
+            "attribute "
+                + type
+                + " at offset "
+                + at
+                + ": rta_len "
+                + len
+                + " (expected: 4-"
+                + (b.limit() - at)
+                + ")");
       }
       map.put(
           type,

@@ -9,8 +9,8 @@ final class InetAddresses {
   private InetAddresses() {}
 
   /**
-   * The address of 4 or 16 wire-order bytes. 16 bytes always give an {@link Inet6Address}, even
-   * for IPv4-mapped addresses (which {@link InetAddress#getByAddress(byte[])} would turn into IPv4).
+   * The address of 4 or 16 wire-order bytes. 16 bytes always give an {@link Inet6Address}, even for
+   * IPv4-mapped addresses (which {@link InetAddress#getByAddress(byte[])} would turn into IPv4).
    */
   static InetAddress fromBytes(byte[] bytes) {
     try {

@@ -15,7 +15,12 @@ public record IpPrefix(InetAddress address, int length) {
     int bits = address.getAddress().length * 8;
     if (length < 0 || length > bits) {
       throw new IllegalArgumentException(
-          "prefix length: " + length + " for " + address.getHostAddress() + " (expected: 0-" + bits
+          "prefix length: "
+              + length
+              + " for "
+              + address.getHostAddress()
+              + " (expected: 0-"
+              + bits
               + ")");
     }
     byte[] masked = mask(address.getAddress(), length);

@@ -28,8 +28,10 @@ public record Link(
     int linkIndex) {
   /** {@code IFF_UP}: administratively up. */
   public static final int IFF_UP = 0x1;
+
   /** {@code IFF_RUNNING}: operationally up. */
   public static final int IFF_RUNNING = 0x40;
+
   /** {@code IFF_LOWER_UP}: the carrier is up (for a veth: the peer is up). */
   public static final int IFF_LOWER_UP = 0x10000;
 

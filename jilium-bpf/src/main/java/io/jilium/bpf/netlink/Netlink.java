@@ -38,8 +38,10 @@ import java.util.Optional;
 public final class Netlink implements AutoCloseable {
   /** How long a request waits for each part of the kernel's reply. */
   public static final int REPLY_TIMEOUT_SECONDS = 5;
+
   /** Large enough for any single rtnetlink datagram (the kernel sends dumps in at most 32 KiB). */
   private static final int RECEIVE_BUFFER = 64 * 1024;
+
   /** Dumps interrupted by concurrent changes (NLM_F_DUMP_INTR) are retried this many times. */
   private static final int DUMP_ATTEMPTS = 5;
 
@@ -166,8 +168,12 @@ public final class Netlink implements AutoCloseable {
       }
     }
     return link(hostName)
-        .orElseThrow(() -> new ErrnoException("RTM_GETLINK(" + hostName + where + ")", Errno.ENODEV,
-            "veth vanished right after it was created"));
+        .orElseThrow(
+            () ->
+                new ErrnoException(
+                    "RTM_GETLINK(" + hostName + where + ")",
+                    Errno.ENODEV,
+                    "veth vanished right after it was created"));
   }
 
   /** Brings the link up ({@code ip link set dev X up}). */
@@ -183,7 +189,8 @@ public final class Netlink implements AutoCloseable {
   /** Sets the link's MTU. */
   public void setMtu(int ifindex, int mtu) {
     if (mtu <= 0) {
-      throw new IllegalArgumentException("ifindex " + ifindex + ": mtu " + mtu + " (expected: > 0)");
+      throw new IllegalArgumentException(
+          "ifindex " + ifindex + ": mtu " + mtu + " (expected: > 0)");
     }
     request(RtnlCodec.setLink(ifindex, 0, 0, mtu, null), "ifindex " + ifindex + " mtu " + mtu);
   }
@@ -223,7 +230,11 @@ public final class Netlink implements AutoCloseable {
     int bits = address.getAddress().length * 8;
     if (prefixLength < 0 || prefixLength > bits) {
       throw new IllegalArgumentException(
-          address.getHostAddress() + ": prefix length " + prefixLength + " (expected: 0-" + bits
+          address.getHostAddress()
+              + ": prefix length "
+              + prefixLength
+              + " (expected: 0-"
+              + bits
               + ")");
     }
     int flags = noDad ? Address.IFA_F_NODAD : 0;
@@ -352,7 +363,9 @@ public final class Netlink implements AutoCloseable {
         return exchange(request, what, true);
       } catch (DumpInterruptedException e) {
         if (attempt == DUMP_ATTEMPTS) {
-          throw new ErrnoException(what, Errno.EAGAIN,
+          throw new ErrnoException(
+              what,
+              Errno.EAGAIN,
               "dump interrupted by concurrent changes " + DUMP_ATTEMPTS + " times");
         }
       }
@@ -422,7 +435,11 @@ public final class Netlink implements AutoCloseable {
             || name.chars().anyMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c));
     if (bad) {
       throw new IllegalArgumentException(
-          what + ": '" + name + "' (" + bytes
+          what
+              + ": '"
+              + name
+              + "' ("
+              + bytes
               + " bytes; expected: 1-15 bytes, no '/', ':' or whitespace)");
     }
   }

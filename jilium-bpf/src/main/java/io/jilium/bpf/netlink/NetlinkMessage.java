@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One received netlink message: the {@code nlmsghdr} fields and the payload after it (family
- * header and attributes), as a little view of the datagram in native byte order.
+ * One received netlink message: the {@code nlmsghdr} fields and the payload after it (family header
+ * and attributes), as a little view of the datagram in native byte order.
  */
 record NetlinkMessage(int type, int flags, int seq, int pid, ByteBuffer payload) {
 
@@ -24,8 +24,13 @@ record NetlinkMessage(int type, int flags, int seq, int pid, ByteBuffer payload)
       int len = d.getInt(at);
       if (len < Rtnl.NLMSG_HDRLEN || len > d.limit() - at) {
         throw new IllegalArgumentException(
-            "netlink message at offset " + at + ": nlmsg_len " + len + " (expected: 16-"
-                + (d.limit() - at) + ")");
+            "netlink message at offset "
+                + at
+                + ": nlmsg_len "
+                + len
+                + " (expected: 16-"
+                + (d.limit() - at)
+                + ")");
       }
       int type = Short.toUnsignedInt(d.getShort(at + 4));
       int flags = Short.toUnsignedInt(d.getShort(at + 6));
@@ -43,15 +48,27 @@ record NetlinkMessage(int type, int flags, int seq, int pid, ByteBuffer payload)
   Attributes attributes(int headerLength) {
     if (payload.limit() < headerLength) {
       throw new IllegalArgumentException(
-          Rtnl.typeName(type) + ": payload of " + payload.limit() + " bytes (expected: at least "
-              + headerLength + ")");
+          Rtnl.typeName(type)
+              + ": payload of "
+              + payload.limit()
+              + " bytes (expected: at least "
+              + headerLength
+              + ")");
     }
     return Attributes.parse(payload.slice(headerLength, payload.limit() - headerLength));
   }
 
   @Override
   public String toString() {
-    return Rtnl.typeName(type) + "[flags=0x" + Integer.toHexString(flags) + " seq=" + seq
-        + " pid=" + pid + " len=" + payload.limit() + "]";
+    return Rtnl.typeName(type)
+        + "[flags=0x"
+        + Integer.toHexString(flags)
+        + " seq="
+        + seq
+        + " pid="
+        + pid
+        + " len="
+        + payload.limit()
+        + "]";
   }
 }

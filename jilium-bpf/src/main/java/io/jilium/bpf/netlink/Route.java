@@ -20,8 +20,8 @@ import java.util.Optional;
  * @param table the routing table, {@link #TABLE_MAIN} by default
  * @param protocol {@code rtm_protocol}, {@link #PROTOCOL_JILIUM} by default
  * @param flags {@code rtm_flags}: {@link #RTNH_F_ONLINK}
- * @param metric {@code RTA_PRIORITY}; 0 lets the kernel choose (IPv6 uses 1024) and, when
- *     deleting, matches any
+ * @param metric {@code RTA_PRIORITY}; 0 lets the kernel choose (IPv6 uses 1024) and, when deleting,
+ *     matches any
  */
 public record Route(
     IpPrefix destination,
@@ -34,20 +34,26 @@ public record Route(
     int metric) {
   /** {@code RT_TABLE_MAIN}. */
   public static final int TABLE_MAIN = 254;
+
   /** {@code RT_TABLE_LOCAL}. */
   public static final int TABLE_LOCAL = 255;
+
   /** {@code RTPROT_KERNEL}: routes the kernel adds for addresses. */
   public static final int PROTOCOL_KERNEL = 2;
+
   /** {@code RTPROT_BOOT}: the default of {@code ip route add}. */
   public static final int PROTOCOL_BOOT = 3;
+
   /** {@code RTPROT_STATIC}. */
   public static final int PROTOCOL_STATIC = 4;
+
   /**
    * Routes installed by Jilium. Values above {@code RTPROT_STATIC} are not interpreted by the
    * kernel; 40 is not assigned in iproute2's {@code rt_protos}, so {@code ip route} shows it as
    * {@code proto 40}.
    */
   public static final int PROTOCOL_JILIUM = 40;
+
   /** {@code RTNH_F_ONLINK}: the gateway is on the link even if no prefix says so. */
   public static final int RTNH_F_ONLINK = 4;
 
@@ -55,8 +61,7 @@ public record Route(
     Objects.requireNonNull(destination, "destination");
     Objects.requireNonNull(gateway, "gateway");
     Objects.requireNonNull(scope, "scope");
-    if (gateway.isPresent()
-        && InetAddresses.family(gateway.get()) != destination.family()) {
+    if (gateway.isPresent() && InetAddresses.family(gateway.get()) != destination.family()) {
       throw new IllegalArgumentException(
           "route "
               + destination
@@ -68,9 +73,12 @@ public record Route(
       throw new IllegalArgumentException(
           "route " + destination + ": output ifindex " + outputIndex + " (expected: >= 0)");
     }
-    if (table <= 0) {
+    if (table == 0) {
       throw new IllegalArgumentException(
-          "route " + destination + ": table " + Integer.toUnsignedString(table)
+          "route "
+              + destination
+              + ": table "
+              + Integer.toUnsignedString(table)
               + " (expected: 1-4294967295)");
     }
     if (protocol < 0 || protocol > 255) {

@@ -59,6 +59,7 @@ final class Rtnl {
   static final int IFLA_INFO_DATA = 2;
   static final int VETH_INFO_PEER = 1;
   static final int IFF_UP = 0x1;
+
   /** Longest device name: IFNAMSIZ (16) less the NUL. */
   static final int IFNAME_MAX = 15;
 

@@ -8,8 +8,8 @@ import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
- * The rtnetlink requests Jilium sends and the objects it reads back: pure functions between
- * records and messages, so that each can be checked byte by byte without a kernel.
+ * The rtnetlink requests Jilium sends and the objects it reads back: pure functions between records
+ * and messages, so that each can be checked byte by byte without a kernel.
  */
 final class RtnlCodec {
   private static final int AF_UNSPEC = 0;
@@ -37,9 +37,9 @@ final class RtnlCodec {
   }
 
   /**
-   * {@code ip link add HOST [mtu M] [address A] type veth peer name PEER [mtu M] [address B]
-   * netns FD}: the peer's ifinfomsg and attributes go in IFLA_LINKINFO / IFLA_INFO_DATA /
-   * VETH_INFO_PEER; {@code peerNetnsFd} < 0 leaves the peer in the socket's namespace.
+   * {@code ip link add HOST [mtu M] [address A] type veth peer name PEER [mtu M] [address B] netns
+   * FD}: the peer's ifinfomsg and attributes go in IFLA_LINKINFO / IFLA_INFO_DATA / VETH_INFO_PEER;
+   * {@code peerNetnsFd} < 0 leaves the peer in the socket's namespace.
    */
   static NetlinkEncoder newVeth(
       String hostName,
@@ -103,10 +103,8 @@ final class RtnlCodec {
     int index = p.getInt(4);
     int flags = p.getInt(8);
     Attributes a = m.attributes(IFINFOMSG_LEN);
-    Optional<MacAddress> mac =
-        a.bytes(IFLA_ADDRESS).filter(b -> b.length == 6).map(MacAddress::of);
-    Optional<String> kind =
-        a.nested(IFLA_LINKINFO).flatMap(info -> info.string(IFLA_INFO_KIND));
+    Optional<MacAddress> mac = a.bytes(IFLA_ADDRESS).filter(b -> b.length == 6).map(MacAddress::of);
+    Optional<String> kind = a.nested(IFLA_LINKINFO).flatMap(info -> info.string(IFLA_INFO_KIND));
     return new Link(
         index,
         a.string(IFLA_IFNAME).orElse(""),
@@ -220,8 +218,8 @@ final class RtnlCodec {
   }
 
   /**
-   * The route in an RTM_NEWROUTE if it is a unicast route of {@code table} (not a cached clone,
-   * not local, broadcast, multicast, blackhole...), else empty.
+   * The route in an RTM_NEWROUTE if it is a unicast route of {@code table} (not a cached clone, not
+   * local, broadcast, multicast, blackhole...), else empty.
    */
   static Optional<Route> decodeRoute(NetlinkMessage m, int table) {
     ByteBuffer p = m.payload();
@@ -258,8 +256,7 @@ final class RtnlCodec {
   static NetlinkEncoder newNeighbor(
       int ifindex, InetAddress ip, MacAddress mac, boolean permanent) {
     return new NetlinkEncoder(RTM_NEWNEIGH, REQ | NLM_F_CREATE | NLM_F_REPLACE)
-        .ndmsg(
-            InetAddresses.family(ip), ifindex, permanent ? NUD_PERMANENT : NUD_REACHABLE, 0, 0)
+        .ndmsg(InetAddresses.family(ip), ifindex, permanent ? NUD_PERMANENT : NUD_REACHABLE, 0, 0)
         .attr(NDA_DST, ip.getAddress())
         .attr(NDA_LLADDR, mac.bytes());
   }
@@ -285,8 +282,8 @@ final class RtnlCodec {
       int request = (m.flags() & NLM_F_CAPPED) != 0 ? NLMSG_HDRLEN : align(p.getInt(4));
       int at = 4 + request;
       if (at <= p.limit()) {
-        detail = Attributes.parse(p.slice(at, p.limit() - at)).string(NLMSGERR_ATTR_MSG)
-            .orElse(null);
+        detail =
+            Attributes.parse(p.slice(at, p.limit() - at)).string(NLMSGERR_ATTR_MSG).orElse(null);
       }
     }
     return new ErrnoException(what, errno, detail);

@@ -1,6 +1,8 @@
 package io.jilium.bpf.netlink;
 
-/** The scope of a route or address ({@code enum rt_scope_t}, {@code rtm_scope}/{@code ifa_scope}). */
+/**
+ * The scope of a route or address ({@code enum rt_scope_t}, {@code rtm_scope}/{@code ifa_scope}).
+ */
 public enum Scope {
   /** {@code RT_SCOPE_UNIVERSE}: global; routes via a gateway. */
   UNIVERSE(0),
@@ -31,7 +33,6 @@ public enum Scope {
         return s;
       }
     }
-    throw new IllegalArgumentException(
-        "scope: " + value + " (expected: 0, 200, 253, 254 or 255)");
+    throw new IllegalArgumentException("scope: " + value + " (expected: 0, 200, 253, 254 or 255)");
   }
 }

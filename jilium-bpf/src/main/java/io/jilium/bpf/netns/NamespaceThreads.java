@@ -19,10 +19,15 @@ import org.slf4j.LoggerFactory;
  */
 final class NamespaceThreads {
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceThreads.class);
+
   /** The namespace pool threads return to: the thread-group leader's, i.e. the process's. */
   static final String HOME = "/proc/self/ns/net";
 
   private static final int MAX_THREADS = 16;
+
+  /** True on the pool's own threads, whose nested calls run in place. */
+  private static final ThreadLocal<Boolean> ON_POOL_THREAD = ThreadLocal.withInitial(() -> false);
+
   private static final ThreadPoolExecutor POOL =
       new ThreadPoolExecutor(
           MAX_THREADS,
@@ -91,9 +96,9 @@ final class NamespaceThreads {
   }
 
   /**
-   * A call from a task already on a pool thread runs right there: queueing it could deadlock a
-   * full pool whose tasks all wait for nested calls. The thread then returns to the namespace it
-   * was in (the outer task's).
+   * A call from a task already on a pool thread runs right there: queueing it could deadlock a full
+   * pool whose tasks all wait for nested calls. The thread then returns to the namespace it was in
+   * (the outer task's).
    */
   private static <T, E extends Exception> T callNested(Task<T, E> task) throws E {
     String self = "/proc/thread-self/ns/net";
@@ -124,8 +129,6 @@ final class NamespaceThreads {
     T value;
     Throwable failure;
   }
-
-  private static final ThreadLocal<Boolean> ON_POOL_THREAD = ThreadLocal.withInitial(() -> false);
 
   private static final class Factory implements ThreadFactory {
     private final AtomicInteger next = new AtomicInteger();

@@ -83,8 +83,7 @@ public final class NetworkNamespace {
       LibC.close(LibC.open(file, LibC.O_RDONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_CLOEXEC, 0));
     } catch (ErrnoException e) {
       if (e.errno() == Errno.EEXIST) {
-        throw new ErrnoException(
-            "create netns " + name, Errno.EEXIST, file + " already exists");
+        throw new ErrnoException("create netns " + name, Errno.EEXIST, file + " already exists");
       }
       throw e;
     }
@@ -113,8 +112,8 @@ public final class NetworkNamespace {
 
   /**
    * Deletes a namespace file as {@code ip netns delete} does: detaches its bind mount and removes
-   * the file. The namespace itself goes away when nothing else (a process, a socket, another
-   * mount) holds it. Idempotent: a missing file or mount is not an error.
+   * the file. The namespace itself goes away when nothing else (a process, a socket, another mount)
+   * holds it. Idempotent: a missing file or mount is not an error.
    */
   public static void delete(Path netns) {
     String file = netns.toString();
@@ -154,8 +153,8 @@ public final class NetworkNamespace {
 
   /**
    * The inode number of the namespace at {@code netns} (a /var/run/netns file or a /proc/PID/ns/net
-   * link): two paths refer to the same namespace iff their inodes are equal, and a process is in
-   * it iff its /proc/PID/ns/net has this inode.
+   * link): two paths refer to the same namespace iff their inodes are equal, and a process is in it
+   * iff its /proc/PID/ns/net has this inode.
    */
   public static long inode(Path netns) {
     try {
@@ -182,8 +181,8 @@ public final class NetworkNamespace {
    *
    * <p>Sockets opened by {@code work} belong to the namespace for good and may be used from any
    * thread afterwards. Threads that {@code work} starts inherit the namespace. Calls may nest (a
-   * nested call runs on the same thread, which then returns to the outer call's namespace). At
-   * most 16 calls run at once; more wait for a thread.
+   * nested call runs on the same thread, which then returns to the outer call's namespace). At most
+   * 16 calls run at once; more wait for a thread.
    *
    * @throws ErrnoException if {@code netns} cannot be opened or entered
    */

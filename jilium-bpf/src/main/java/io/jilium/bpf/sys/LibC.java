@@ -28,8 +28,10 @@ public final class LibC {
   public static final int SOL_SOCKET = 1;
   public static final int SO_SNDBUF = 7;
   public static final int SO_RCVBUF = 8;
+
   /** {@code SO_RCVTIMEO_OLD}: takes a 16-byte {@code struct timeval} on x86_64. */
   public static final int SO_RCVTIMEO = 20;
+
   public static final int SO_NETNS_COOKIE = 71;
   public static final int SOL_NETLINK = 270;
   public static final int MSG_PEEK = 0x2;
@@ -63,11 +65,13 @@ public final class LibC {
   private static final MethodHandle SENDTO =
       h(
           "sendto",
-          FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+          FunctionDescriptor.of(
+              JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
   private static final MethodHandle RECVFROM =
       h(
           "recvfrom",
-          FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+          FunctionDescriptor.of(
+              JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
   private static final MethodHandle SETSOCKOPT =
       h(
           "setsockopt",
@@ -77,7 +81,9 @@ public final class LibC {
           "getsockopt",
           FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
   private static final MethodHandle CLOSE = h("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+
   /** {@code open(path, flags, ...)}: the mode is the first variadic argument. */
+  @SuppressWarnings("restricted") // Downcalls has no variadic form; same call as it makes
   private static final MethodHandle OPEN =
       Linker.nativeLinker()
           .downcallHandle(
@@ -85,6 +91,7 @@ public final class LibC {
               FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
               Linker.Option.captureCallState("errno"),
               Linker.Option.firstVariadicArg(2));
+
   private static final MethodHandle UNLINK = h("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
   private static final MethodHandle MKDIR =
       h("mkdir", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
@@ -194,8 +201,7 @@ public final class LibC {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment state = Downcalls.allocateCallState(a);
       while (true) {
-        long n =
-            (long) SENDTO.invokeExact(state, fd, buf, len, flags, MemorySegment.NULL, 0);
+        long n = (long) SENDTO.invokeExact(state, fd, buf, len, flags, MemorySegment.NULL, 0);
         if (n >= 0) {
           return n;
         }
@@ -380,7 +386,9 @@ public final class LibC {
       MemorySegment src = source == null ? MemorySegment.NULL : a.allocateFrom(source);
       MemorySegment type = fstype == null ? MemorySegment.NULL : a.allocateFrom(fstype);
       int rc =
-          (int) MOUNT.invokeExact(state, src, a.allocateFrom(target), type, flags, MemorySegment.NULL);
+          (int)
+              MOUNT.invokeExact(
+                  state, src, a.allocateFrom(target), type, flags, MemorySegment.NULL);
       if (rc < 0) {
         throw new ErrnoException(
             "mount(" + source + ", " + target + ", 0x" + Long.toHexString(flags) + ")",

@@ -40,9 +40,20 @@ class NetlinkCodecTest {
 
     assertThat(HEX.formatHex(msg))
         .isEqualTo(
-            "28000000" + "1000" + "0500" + "01000000" + "00000000" // nlmsghdr: 40, NEWLINK, REQ|ACK
-                + "00" + "00" + "0000" + "05000000" + "01000000" + "01000000" // ifinfomsg
-                + "0800" + "0400" + "78050000"); // IFLA_MTU 1400
+            "28000000"
+                + "1000"
+                + "0500"
+                + "01000000"
+                + "00000000" // nlmsghdr: 40, NEWLINK, REQ|ACK
+                + "00"
+                + "00"
+                + "0000"
+                + "05000000"
+                + "01000000"
+                + "01000000" // ifinfomsg
+                + "0800"
+                + "0400"
+                + "78050000"); // IFLA_MTU 1400
   }
 
   @Test
@@ -56,7 +67,8 @@ class NetlinkCodecTest {
     Attributes top = m.attributes(IFINFOMSG_LEN);
     assertThat(top.string(IFLA_IFNAME)).contains("lxc1");
     assertThat(top.u32(IFLA_MTU, 0)).isEqualTo(1450);
-    assertThat(top.bytes(IFLA_ADDRESS)).hasValueSatisfying(b -> assertThat(b).isEqualTo(hostMac.bytes()));
+    assertThat(top.bytes(IFLA_ADDRESS))
+        .hasValueSatisfying(b -> assertThat(b).isEqualTo(hostMac.bytes()));
 
     ByteBuffer linkInfo = top.get(IFLA_LINKINFO).orElseThrow();
     Attributes info = Attributes.parse(linkInfo);
@@ -67,11 +79,13 @@ class NetlinkCodecTest {
     byte[] peerHeader = new byte[IFINFOMSG_LEN];
     peer.get(0, peerHeader);
     assertThat(peerHeader).containsOnly(0);
-    Attributes peerAttrs = Attributes.parse(peer.slice(IFINFOMSG_LEN, peer.limit() - IFINFOMSG_LEN));
+    Attributes peerAttrs =
+        Attributes.parse(peer.slice(IFINFOMSG_LEN, peer.limit() - IFINFOMSG_LEN));
     assertThat(peerAttrs.string(IFLA_IFNAME)).contains("eth0");
     assertThat(peerAttrs.u32(IFLA_MTU, 0)).isEqualTo(1450);
     assertThat(peerAttrs.u32(IFLA_NET_NS_FD, -1)).isEqualTo(9);
-    assertThat(peerAttrs.bytes(IFLA_ADDRESS)).hasValueSatisfying(b -> assertThat(b).isEqualTo(peerMac.bytes()));
+    assertThat(peerAttrs.bytes(IFLA_ADDRESS))
+        .hasValueSatisfying(b -> assertThat(b).isEqualTo(peerMac.bytes()));
 
     // Nested lengths add up: IFLA_LINKINFO is the last attribute and ends the message.
     int linkInfoAt = msg.length - (linkInfo.limit() + NLA_HDRLEN);
@@ -84,8 +98,7 @@ class NetlinkCodecTest {
 
   @Test
   void defaultRouteViaOnlinkGateway() throws Exception {
-    Route r =
-        Route.via(IpPrefix.defaultV4(), InetAddress.getByName("169.254.1.1"), 7).withOnLink();
+    Route r = Route.via(IpPrefix.defaultV4(), InetAddress.getByName("169.254.1.1"), 7).withOnLink();
     byte[] msg = RtnlCodec.route(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r).finish(1);
 
     assertThat(HEX.formatHex(msg, 16, 28))
@@ -93,7 +106,8 @@ class NetlinkCodecTest {
         .isEqualTo("02" + "00" + "00" + "00" + "fe" + "28" + "00" + "01" + "04000000");
     Attributes a = single(msg).attributes(RTMSG_LEN);
     assertThat(a.has(RTA_DST)).as("no RTA_DST for a /0").isFalse();
-    assertThat(a.bytes(RTA_GATEWAY)).hasValueSatisfying(g -> assertThat(HEX.formatHex(g)).isEqualTo("a9fe0101"));
+    assertThat(a.bytes(RTA_GATEWAY))
+        .hasValueSatisfying(g -> assertThat(HEX.formatHex(g)).isEqualTo("a9fe0101"));
     assertThat(a.u32(RTA_OIF, 0)).isEqualTo(7);
     assertThat(a.u32(RTA_TABLE, 0)).isEqualTo(254);
     assertThat(a.has(RTA_PRIORITY)).isFalse();
@@ -115,13 +129,16 @@ class NetlinkCodecTest {
     assertThat(HEX.formatHex(msg, 16, 24)).isEqualTo("0a" + "80" + "02" + "00" + "03000000");
     Attributes a = single(msg).attributes(IFADDRMSG_LEN);
     assertThat(a.has(IFA_LOCAL)).isFalse();
-    assertThat(a.bytes(IFA_ADDRESS)).hasValueSatisfying(b -> assertThat(b).isEqualTo(ip.getAddress()));
+    assertThat(a.bytes(IFA_ADDRESS))
+        .hasValueSatisfying(b -> assertThat(b).isEqualTo(ip.getAddress()));
     assertThat(a.u32(IFA_FLAGS, 0)).isEqualTo(Address.IFA_F_NODAD);
 
     byte[] v4 = RtnlCodec.newAddress(3, InetAddress.getByName("10.0.0.1"), 32, 0, 0).finish(1);
     Attributes a4 = single(v4).attributes(IFADDRMSG_LEN);
-    assertThat(a4.bytes(IFA_LOCAL)).hasValueSatisfying(b -> assertThat(b).isEqualTo(new byte[] {10, 0, 0, 1}));
-    assertThat(a4.bytes(IFA_ADDRESS)).hasValueSatisfying(b -> assertThat(b).isEqualTo(new byte[] {10, 0, 0, 1}));
+    assertThat(a4.bytes(IFA_LOCAL))
+        .hasValueSatisfying(b -> assertThat(b).isEqualTo(new byte[] {10, 0, 0, 1}));
+    assertThat(a4.bytes(IFA_ADDRESS))
+        .hasValueSatisfying(b -> assertThat(b).isEqualTo(new byte[] {10, 0, 0, 1}));
     assertThat(a4.has(IFA_FLAGS)).isFalse();
   }
 
@@ -132,7 +149,8 @@ class NetlinkCodecTest {
     byte[] datagram =
         concat(
             newLinkMessage(42, 1, "lo", new byte[6], 65536, 0x49, null, 0),
-            newLinkMessage(42, 7, "lxcab12", HEX.parseHex("0a1b2c3d4e5f"), 1450, 0x11043, "veth", 3),
+            newLinkMessage(
+                42, 7, "lxcab12", HEX.parseHex("0a1b2c3d4e5f"), 1450, 0x11043, "veth", 3),
             message(NLMSG_DONE, NLM_F_MULTI, 42, new byte[4]));
 
     Replies replies = new Replies(42, "RTM_GETLINK(dump links)", true);
@@ -173,7 +191,8 @@ class NetlinkCodecTest {
   void errorWithExtendedAckBecomesErrnoExceptionWithTheKernelsText() {
     byte[] request = RtnlCodec.getLink("x").finish(9);
     byte[] text = "Invalid prefix for given prefix length\0".getBytes(StandardCharsets.US_ASCII);
-    ByteBuffer payload = ByteBuffer.allocate(4 + 16 + Rtnl.align(4 + text.length)).order(ByteOrder.nativeOrder());
+    ByteBuffer payload =
+        ByteBuffer.allocate(4 + 16 + Rtnl.align(4 + text.length)).order(ByteOrder.nativeOrder());
     payload.putInt(-22); // -EINVAL
     payload.put(request, 0, 16); // the capped request header
     payload.putShort((short) (4 + text.length)).putShort((short) NLMSGERR_ATTR_MSG).put(text);
@@ -182,7 +201,8 @@ class NetlinkCodecTest {
     Replies replies = new Replies(9, "RTM_NEWROUTE(10.0.0.1/8 dev 3)", false);
     assertThatThrownBy(() -> replies.accept(NetlinkMessage.parseAll(ByteBuffer.wrap(error))))
         .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(22))
-        .hasMessage("RTM_NEWROUTE(10.0.0.1/8 dev 3): EINVAL (Invalid prefix for given prefix length)");
+        .hasMessage(
+            "RTM_NEWROUTE(10.0.0.1/8 dev 3): EINVAL (Invalid prefix for given prefix length)");
   }
 
   @Test
@@ -197,7 +217,10 @@ class NetlinkCodecTest {
     Replies replies = new Replies(4, "RTM_GETLINK(eth0)", false);
     replies.accept(NetlinkMessage.parseAll(ByteBuffer.wrap(datagram)));
     assertThat(replies.complete()).isTrue();
-    assertThat(replies.messages()).singleElement().extracting(NetlinkMessage::type).isEqualTo(RTM_NEWLINK);
+    assertThat(replies.messages())
+        .singleElement()
+        .extracting(NetlinkMessage::type)
+        .isEqualTo(RTM_NEWLINK);
   }
 
   @Test
@@ -225,12 +248,14 @@ class NetlinkCodecTest {
     byte[] main = routeMessage(254, RTN_UNICAST, new byte[] {10, 0, 0, 0}, 8);
     byte[] local = routeMessage(255, 2 /* RTN_LOCAL */, new byte[] {127, 0, 0, 1}, 32);
     Optional<Route> r = RtnlCodec.decodeRoute(single(main), Route.TABLE_MAIN);
-    assertThat(r).hasValueSatisfying(route -> {
-      assertThat(route.destination()).hasToString("10.0.0.0/8");
-      assertThat(route.outputIndex()).isEqualTo(3);
-      assertThat(route.scope()).isEqualTo(Scope.LINK);
-      assertThat(route.protocol()).isEqualTo(Route.PROTOCOL_KERNEL);
-    });
+    assertThat(r)
+        .hasValueSatisfying(
+            route -> {
+              assertThat(route.destination()).hasToString("10.0.0.0/8");
+              assertThat(route.outputIndex()).isEqualTo(3);
+              assertThat(route.scope()).isEqualTo(Scope.LINK);
+              assertThat(route.protocol()).isEqualTo(Route.PROTOCOL_KERNEL);
+            });
     assertThat(RtnlCodec.decodeRoute(single(local), Route.TABLE_MAIN)).isEmpty();
   }
 
@@ -245,7 +270,8 @@ class NetlinkCodecTest {
     }
     assertThatThrownBy(() -> MacAddress.parse("aa:bb:cc")).hasMessageContaining("aa:bb:cc");
 
-    assertThat(IpPrefix.parse("fd00::/8")).isEqualTo(IpPrefix.of(InetAddress.getByName("fd00::"), 8));
+    assertThat(IpPrefix.parse("fd00::/8"))
+        .isEqualTo(IpPrefix.of(InetAddress.getByName("fd00::"), 8));
     assertThat(IpPrefix.parse("10.1.2.3")).hasToString("10.1.2.3/32");
     assertThatThrownBy(() -> IpPrefix.parse("10.1.2.3/8"))
         .hasMessageContaining("host bits")
@@ -257,7 +283,8 @@ class NetlinkCodecTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("abcdefghijklmnop");
     Netlink.checkName("abcdefghijklmno", "veth name"); // 15 is fine
-    assertThatThrownBy(() -> Netlink.checkName("a b", "veth name")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Netlink.checkName("a b", "veth name"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   // ------------------------------------------------------------------ helpers
@@ -279,8 +306,13 @@ class NetlinkCodecTest {
   }
 
   private static byte[] message(int type, int flags, int seq, byte[] payload) {
-    ByteBuffer b = ByteBuffer.allocate(Rtnl.align(16 + payload.length)).order(ByteOrder.nativeOrder());
-    b.putInt(16 + payload.length).putShort((short) type).putShort((short) flags).putInt(seq).putInt(4242);
+    ByteBuffer b =
+        ByteBuffer.allocate(Rtnl.align(16 + payload.length)).order(ByteOrder.nativeOrder());
+    b.putInt(16 + payload.length)
+        .putShort((short) type)
+        .putShort((short) flags)
+        .putInt(seq)
+        .putInt(4242);
     b.put(payload);
     return b.array();
   }
@@ -308,16 +340,22 @@ class NetlinkCodecTest {
             link == 0 ? new byte[0] : attr(IFLA_LINK, u32(link)),
             kind == null
                 ? new byte[0]
-                : attr(IFLA_LINKINFO, attr(IFLA_INFO_KIND, (kind + "\0").getBytes(StandardCharsets.US_ASCII))));
+                : attr(
+                    IFLA_LINKINFO,
+                    attr(IFLA_INFO_KIND, (kind + "\0").getBytes(StandardCharsets.US_ASCII))));
     return message(RTM_NEWLINK, NLM_F_MULTI, seq, body);
   }
 
   private static byte[] routeMessage(int table, int type, byte[] dst, int dstLength) {
     ByteBuffer rtm = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder());
     rtm.put((byte) 2).put((byte) dstLength).put((byte) 0).put((byte) 0);
-    rtm.put((byte) table).put((byte) Route.PROTOCOL_KERNEL).put((byte) Scope.LINK.value()).put((byte) type);
+    rtm.put((byte) table)
+        .put((byte) Route.PROTOCOL_KERNEL)
+        .put((byte) Scope.LINK.value())
+        .put((byte) type);
     rtm.putInt(0);
-    byte[] body = concat(rtm.array(), attr(RTA_TABLE, u32(table)), attr(RTA_DST, dst), attr(RTA_OIF, u32(3)));
+    byte[] body =
+        concat(rtm.array(), attr(RTA_TABLE, u32(table)), attr(RTA_DST, dst), attr(RTA_OIF, u32(3)));
     return message(RTM_NEWROUTE, NLM_F_MULTI, 1, body);
   }
 

@@ -69,7 +69,9 @@ class NetlinkKernelTest {
       assertThat(host.links()).noneMatch(l -> l.name().contains(id));
     } finally {
       host.close();
-      NetworkNamespace.delete(ns);
+      if (ns != null) {
+        NetworkNamespace.delete(ns);
+      }
     }
   }
 
@@ -101,7 +103,10 @@ class NetlinkKernelTest {
       host.replaceRoute(Route.link(IpPrefix.host(podV4), h));
       host.replaceRoute(Route.link(IpPrefix.host(podV6), h));
       long micros = (System.nanoTime() - started) / 1000;
-      System.out.printf("pod wiring (netns socket, veth, 2 links up, 4 addresses, 5 routes, 2 neighbours): %d us%n", micros);
+      System.out.printf(
+          "pod wiring (netns socket, veth, 2 links up, 4 addresses, 5 routes, 2 neighbours): %d"
+              + " us%n",
+          micros);
       assertThat(micros).as("pod wiring should take milliseconds").isLessThan(2_000_000);
 
       // What we read back ourselves
@@ -122,9 +127,7 @@ class NetlinkKernelTest {
       assertThat(pod.addresses())
           .filteredOn(a -> a.ifindex() == p && a.scope() == Scope.UNIVERSE)
           .extracting(Address::address, Address::prefixLength)
-          .containsExactlyInAnyOrder(
-              tuple(podV4, 32),
-              tuple(podV6, 128));
+          .containsExactlyInAnyOrder(tuple(podV4, 32), tuple(podV6, 128));
       assertThat(pod.addresses())
           .filteredOn(a -> a.address().equals(podV6))
           .singleElement()
@@ -138,19 +141,21 @@ class NetlinkKernelTest {
       assertThat(pod.routes(LibC.AF_INET6))
           .filteredOn(r -> r.destination().isDefault())
           .singleElement()
-          .satisfies(r -> {
-            assertThat(r.gateway()).contains(GATEWAY_V6);
-            assertThat(r.outputIndex()).isEqualTo(p);
-            assertThat(r.protocol()).isEqualTo(Route.PROTOCOL_JILIUM);
-            assertThat(r.metric()).as("IPv6's default metric").isEqualTo(1024);
-          });
+          .satisfies(
+              r -> {
+                assertThat(r.gateway()).contains(GATEWAY_V6);
+                assertThat(r.outputIndex()).isEqualTo(p);
+                assertThat(r.protocol()).isEqualTo(Route.PROTOCOL_JILIUM);
+                assertThat(r.metric()).as("IPv6's default metric").isEqualTo(1024);
+              });
       assertThat(host.routes(LibC.AF_INET)).contains(Route.link(IpPrefix.host(podV4), h));
       assertThat(host.routes(LibC.AF_INET6))
-          .anySatisfy(r -> {
-            assertThat(r.destination()).isEqualTo(IpPrefix.host(podV6));
-            assertThat(r.outputIndex()).isEqualTo(h);
-            assertThat(r.gateway()).isEmpty();
-          });
+          .anySatisfy(
+              r -> {
+                assertThat(r.destination()).isEqualTo(IpPrefix.host(podV6));
+                assertThat(r.outputIndex()).isEqualTo(h);
+                assertThat(r.gateway()).isEmpty();
+              });
     }
 
     // What iproute2 sees
@@ -159,39 +164,48 @@ class NetlinkKernelTest {
     assertThat(hostJson.path("mtu").asInt()).isEqualTo(1450);
     assertThat(hostJson.path("linkinfo").path("info_kind").asText()).isEqualTo("veth");
     assertThat(texts(hostJson.path("flags"))).contains("UP");
-    JsonNode podJson = Commands.json("ip", "-n", nsName, "-j", "addr", "show", "dev", "eth0").get(0);
+    JsonNode podJson =
+        Commands.json("ip", "-n", nsName, "-j", "addr", "show", "dev", "eth0").get(0);
     assertThat(podJson.path("address").asText()).isEqualTo(podMac.toString());
     assertThat(Commands.elements(podJson.path("addr_info")))
-        .anySatisfy(a -> {
-          assertThat(a.path("local").asText()).isEqualTo(podV4.getHostAddress());
-          assertThat(a.path("prefixlen").asInt()).isEqualTo(32);
-        })
-        .anySatisfy(a -> {
-          assertThat(ip(a.path("local").asText())).isEqualTo(podV6);
-          assertThat(a.path("nodad").asBoolean()).isTrue();
-        });
+        .anySatisfy(
+            a -> {
+              assertThat(a.path("local").asText()).isEqualTo(podV4.getHostAddress());
+              assertThat(a.path("prefixlen").asInt()).isEqualTo(32);
+            })
+        .anySatisfy(
+            a -> {
+              assertThat(ip(a.path("local").asText())).isEqualTo(podV6);
+              assertThat(a.path("nodad").asBoolean()).isTrue();
+            });
     assertThat(Commands.elements(Commands.json("ip", "-n", nsName, "-j", "route", "show")))
-        .anySatisfy(r -> {
-          assertThat(r.path("dst").asText()).isEqualTo("default");
-          assertThat(r.path("gateway").asText()).isEqualTo("169.254.1.1");
-          assertThat(r.path("dev").asText()).isEqualTo("eth0");
-          assertThat(r.path("protocol").asText()).isEqualTo("40");
-          assertThat(texts(r.path("flags"))).contains("onlink");
-        })
-        .anySatisfy(r -> {
-          assertThat(r.path("dst").asText()).isEqualTo("169.254.1.1");
-          assertThat(r.path("scope").asText()).isEqualTo("link");
-        });
-    assertThat(Commands.elements(Commands.json("ip", "-n", nsName, "-j", "-6", "route", "show", "default")))
+        .anySatisfy(
+            r -> {
+              assertThat(r.path("dst").asText()).isEqualTo("default");
+              assertThat(r.path("gateway").asText()).isEqualTo("169.254.1.1");
+              assertThat(r.path("dev").asText()).isEqualTo("eth0");
+              assertThat(r.path("protocol").asText()).isEqualTo("40");
+              assertThat(texts(r.path("flags"))).contains("onlink");
+            })
+        .anySatisfy(
+            r -> {
+              assertThat(r.path("dst").asText()).isEqualTo("169.254.1.1");
+              assertThat(r.path("scope").asText()).isEqualTo("link");
+            });
+    assertThat(
+            Commands.elements(
+                Commands.json("ip", "-n", nsName, "-j", "-6", "route", "show", "default")))
         .singleElement()
         .satisfies(r -> assertThat(r.path("gateway").asText()).isEqualTo("fe80::1"));
-    assertThat(Commands.elements(Commands.json("ip", "-n", nsName, "-j", "neigh", "show", "dev", "eth0")))
+    assertThat(
+            Commands.elements(
+                Commands.json("ip", "-n", nsName, "-j", "neigh", "show", "dev", "eth0")))
         .filteredOn(n -> texts(n.path("state")).contains("PERMANENT"))
         .extracting(n -> n.path("dst").asText(), n -> n.path("lladdr").asText())
         .containsExactlyInAnyOrder(
-            tuple("169.254.1.1", hostMac.toString()),
-            tuple("fe80::1", hostMac.toString()));
-    assertThat(Commands.run("ip", "-j", "route", "show", podV4.getHostAddress())).contains(hostVeth);
+            tuple("169.254.1.1", hostMac.toString()), tuple("fe80::1", hostMac.toString()));
+    assertThat(Commands.run("ip", "-j", "route", "show", podV4.getHostAddress()))
+        .contains(hostVeth);
 
     // Real traffic
     assertTcp(ns, podV4, null, hostV4);
@@ -262,13 +276,17 @@ class NetlinkKernelTest {
     assertThat(host.links()).contains(lo);
     assertThat(host.link("jlnone" + id)).isEmpty();
     assertThat(host.deleteLink("jlnone" + id)).isFalse();
-    assertThat(host.addresses()).anySatisfy(a -> assertThat(a.address().isLoopbackAddress()).isTrue());
+    assertThat(host.addresses())
+        .anySatisfy(a -> assertThat(a.address().isLoopbackAddress()).isTrue());
 
     try (Netlink inside = Netlink.openIn(ns)) {
-      assertThat(inside.links()).singleElement().satisfies(l -> {
-        assertThat(l.name()).isEqualTo("lo");
-        assertThat(l.isUp()).as("a fresh namespace's loopback is down").isFalse();
-      });
+      assertThat(inside.links())
+          .singleElement()
+          .satisfies(
+              l -> {
+                assertThat(l.name()).isEqualTo("lo");
+                assertThat(l.isUp()).as("a fresh namespace's loopback is down").isFalse();
+              });
       assertThat(inside.addresses()).isEmpty();
       assertThat(inside.routes(LibC.AF_INET)).isEmpty();
     }
@@ -307,7 +325,9 @@ class NetlinkKernelTest {
     host.replaceNeighbor(i, podV4, MacAddress.parse("02:4a:00:00:00:02"), false);
     assertThat(Commands.run("ip", "neigh", "show", "dev", a)).contains(podV4.getHostAddress());
 
-    assertThat(host.routes(LibC.AF_INET)).filteredOn(r -> r.destination().equals(route.destination())).hasSize(1);
+    assertThat(host.routes(LibC.AF_INET))
+        .filteredOn(r -> r.destination().equals(route.destination()))
+        .hasSize(1);
     assertThat(host.deleteRoute(route)).isTrue();
     assertThat(host.deleteRoute(route)).isFalse();
     assertThat(host.routes(LibC.AF_INET)).doesNotContain(route);
@@ -322,27 +342,34 @@ class NetlinkKernelTest {
   }
 
   /**
-   * Connects from {@code clientNs} (null: host) to a server listening on {@code serverIp} in
-   * {@code serverNs}, sends a line each way, and checks the server saw the client's address.
+   * Connects from {@code clientNs} (null: host) to a server listening on {@code serverIp} in {@code
+   * serverNs}, sends a line each way, and checks the server saw the client's address.
    */
-  private static void assertTcp(Path serverNs, InetAddress serverIp, Path clientNs, InetAddress clientIp)
-      throws Exception {
-    ServerSocket server = inNs(serverNs, () -> {
-      ServerSocket s = new ServerSocket();
-      s.bind(new InetSocketAddress(serverIp, 0));
-      s.setSoTimeout(10_000);
-      return s;
-    });
+  private static void assertTcp(
+      Path serverNs, InetAddress serverIp, Path clientNs, InetAddress clientIp) throws Exception {
+    ServerSocket server =
+        inNs(
+            serverNs,
+            () -> {
+              ServerSocket s = new ServerSocket();
+              s.bind(new InetSocketAddress(serverIp, 0));
+              s.setSoTimeout(10_000);
+              return s;
+            });
     try (server) {
       int port = server.getLocalPort();
-      Socket client = inNs(clientNs, () -> {
-        Socket c = new Socket();
-        c.bind(new InetSocketAddress(clientIp, 0));
-        c.connect(new InetSocketAddress(serverIp, port), 10_000);
-        c.setSoTimeout(10_000);
-        return c;
-      });
-      try (client; Socket accepted = server.accept()) {
+      Socket client =
+          inNs(
+              clientNs,
+              () -> {
+                Socket c = new Socket();
+                c.bind(new InetSocketAddress(clientIp, 0));
+                c.connect(new InetSocketAddress(serverIp, port), 10_000);
+                c.setSoTimeout(10_000);
+                return c;
+              });
+      try (client;
+          Socket accepted = server.accept()) {
         accepted.setSoTimeout(10_000);
         assertThat(accepted.getInetAddress()).isEqualTo(clientIp);
         client.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
@@ -355,7 +382,8 @@ class NetlinkKernelTest {
     }
   }
 
-  private static <T> T inNs(Path netns, NetworkNamespace.Work<T, IOException> work) throws IOException {
+  private static <T> T inNs(Path netns, NetworkNamespace.Work<T, IOException> work)
+      throws IOException {
     return netns == null ? work.call() : NetworkNamespace.callIn(netns, work);
   }
 

@@ -22,10 +22,8 @@ public final class Commands {
     try {
       Process p = pb.start();
       p.getOutputStream().close();
-      CompletableFuture<String> out =
-          CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-      CompletableFuture<String> err =
-          CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+      CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+      CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
       if (!p.waitFor(10, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new AssertionError(String.join(" ", command) + ": still running after 10 s");

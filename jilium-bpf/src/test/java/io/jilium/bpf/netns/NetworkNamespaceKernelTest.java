@@ -41,8 +41,20 @@ class NetworkNamespaceKernelTest {
 
   @AfterEach
   void deleteNamespaces() {
+    RuntimeException failure = null;
     for (String name : created) {
-      NetworkNamespace.delete(name);
+      try {
+        NetworkNamespace.delete(name);
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
     }
     assertThat(NetworkNamespace.list()).noneMatch(n -> n.startsWith(prefix));
   }
@@ -61,10 +73,13 @@ class NetworkNamespaceKernelTest {
 
     // A fresh namespace: only loopback, down.
     JsonNode links = Commands.json("ip", "netns", "exec", name, "ip", "-j", "link", "show");
-    assertThat(Commands.elements(links)).singleElement().satisfies(lo -> {
-      assertThat(lo.path("ifname").asText()).isEqualTo("lo");
-      assertThat(lo.path("operstate").asText()).isEqualTo("DOWN");
-    });
+    assertThat(Commands.elements(links))
+        .singleElement()
+        .satisfies(
+            lo -> {
+              assertThat(lo.path("ifname").asText()).isEqualTo("lo");
+              assertThat(lo.path("operstate").asText()).isEqualTo("DOWN");
+            });
     assertThat(Commands.run("nsenter", "--net=" + ns, "readlink", "/proc/self/ns/net").trim())
         .isEqualTo("net:[" + inode + "]");
   }
@@ -75,11 +90,12 @@ class NetworkNamespaceKernelTest {
     List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo"));
     // "<id> <parent> <dev> <root> <mountpoint> <options> shared:N ... - ..."
     assertThat(mounts)
-        .anySatisfy(line -> {
-          String[] f = line.split(" ");
-          assertThat(f[4]).isEqualTo("/run/netns");
-          assertThat(line).contains(" shared:");
-        });
+        .anySatisfy(
+            line -> {
+              String[] f = line.split(" ");
+              assertThat(f[4]).isEqualTo("/run/netns");
+              assertThat(line).contains(" shared:");
+            });
   }
 
   @Test
@@ -138,7 +154,9 @@ class NetworkNamespaceKernelTest {
                           threads.add(Thread.currentThread().getName());
                           boolean ok = NetworkNamespace.currentInode() == expected;
                           if (nested) {
-                            ok &= NetworkNamespace.callIn(b, NetworkNamespace::currentInode) == inodeB;
+                            ok &=
+                                NetworkNamespace.callIn(b, NetworkNamespace::currentInode)
+                                    == inodeB;
                             ok &= NetworkNamespace.currentInode() == expected;
                           }
                           return ok;
@@ -172,9 +190,30 @@ class NetworkNamespaceKernelTest {
     IllegalStateException unchecked = new IllegalStateException("unchecked");
     AssertionError error = new AssertionError("error");
 
-    assertThatThrownBy(() -> NetworkNamespace.callIn(ns, () -> { throw checked; })).isSameAs(checked);
-    assertThatThrownBy(() -> NetworkNamespace.runIn(ns, () -> { throw unchecked; })).isSameAs(unchecked);
-    assertThatThrownBy(() -> NetworkNamespace.runIn(ns, () -> { throw error; })).isSameAs(error);
+    assertThatThrownBy(
+            () ->
+                NetworkNamespace.callIn(
+                    ns,
+                    () -> {
+                      throw checked;
+                    }))
+        .isSameAs(checked);
+    assertThatThrownBy(
+            () ->
+                NetworkNamespace.runIn(
+                    ns,
+                    () -> {
+                      throw unchecked;
+                    }))
+        .isSameAs(unchecked);
+    assertThatThrownBy(
+            () ->
+                NetworkNamespace.runIn(
+                    ns,
+                    () -> {
+                      throw error;
+                    }))
+        .isSameAs(error);
     // and the pool still works afterwards
     assertThat(NetworkNamespace.callIn(ns, NetworkNamespace::currentInode))
         .isEqualTo(NetworkNamespace.inode(ns));
@@ -209,7 +248,8 @@ class NetworkNamespaceKernelTest {
       names.add(newName("c" + i));
     }
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<Path>> paths = names.stream().map(n -> pool.submit(() -> NetworkNamespace.create(n))).toList();
+      List<Future<Path>> paths =
+          names.stream().map(n -> pool.submit(() -> NetworkNamespace.create(n))).toList();
       Set<Long> inodes = ConcurrentHashMap.newKeySet();
       for (Future<Path> p : paths) {
         inodes.add(NetworkNamespace.inode(p.get()));
