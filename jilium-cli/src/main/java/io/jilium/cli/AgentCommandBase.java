@@ -1,13 +1,12 @@
 package io.jilium.cli;
 
-import io.grpc.StatusRuntimeException;
-import io.jilium.api.agent.v1.AgentGrpc;
+import io.jilium.cli.rpc.RpcException;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine;
 
-/** A command that talks to the agent. Subclasses implement {@link #call(AgentGrpc.AgentBlockingStub)}. */
+/** A command that talks to the agent. Subclasses implement {@link #call(AgentApi)}. */
 abstract class AgentCommandBase implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -18,14 +17,14 @@ abstract class AgentCommandBase implements Callable<Integer> {
     JiliumMain root = (JiliumMain) spec.root().userObject();
     try (AgentClient client = new AgentClient(root.socket())) {
       try {
-        return call(client.blocking());
-      } catch (StatusRuntimeException e) {
+        return call(client.api());
+      } catch (RpcException e) {
         throw client.translate(e);
       }
     }
   }
 
-  protected abstract int call(AgentGrpc.AgentBlockingStub agent);
+  protected abstract int call(AgentApi agent);
 
   /** NS/NAME -> {ns, name}; a bare NAME means the default namespace. */
   static String[] podRef(String ref) {

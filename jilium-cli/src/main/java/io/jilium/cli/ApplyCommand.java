@@ -1,6 +1,5 @@
 package io.jilium.cli;
 
-import io.jilium.api.agent.v1.AgentGrpc;
 import io.jilium.api.agent.v1.AppliedResource;
 import io.jilium.api.agent.v1.ApplyRequest;
 import io.jilium.api.agent.v1.ApplyResponse;
@@ -27,7 +26,7 @@ class ApplyCommand extends AgentCommandBase {
   }
 
   @Override
-  protected int call(AgentGrpc.AgentBlockingStub agent) {
+  protected int call(AgentApi agent) {
     ApplyRequest.Builder req = ApplyRequest.newBuilder().setDelete(delete());
     for (Manifest m : readManifests(files)) {
       req.addManifests(m);

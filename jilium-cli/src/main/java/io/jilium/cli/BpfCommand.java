@@ -1,6 +1,5 @@
 package io.jilium.cli;
 
-import io.jilium.api.agent.v1.AgentGrpc;
 import io.jilium.api.agent.v1.BpfCtListRequest;
 import io.jilium.api.agent.v1.BpfIpCacheListRequest;
 import io.jilium.api.agent.v1.BpfPolicyGetRequest;
@@ -28,7 +27,7 @@ final class BpfCommand {
       String output;
 
       @Override
-      protected int call(AgentGrpc.AgentBlockingStub agent) {
+      protected int call(AgentApi agent) {
         List<IpCacheEntry> es = agent.bpfIpCacheList(BpfIpCacheListRequest.getDefaultInstance()).getEntriesList();
         Output.list(
             out,
@@ -57,7 +56,7 @@ final class BpfCommand {
       String output;
 
       @Override
-      protected int call(AgentGrpc.AgentBlockingStub agent) {
+      protected int call(AgentApi agent) {
         var resp = agent.bpfPolicyGet(BpfPolicyGetRequest.newBuilder().setEndpointId(endpoint).build());
         Output.single(
             out,
@@ -106,7 +105,7 @@ final class BpfCommand {
       String output;
 
       @Override
-      protected int call(AgentGrpc.AgentBlockingStub agent) {
+      protected int call(AgentApi agent) {
         List<CtEntry> es = agent.bpfCtList(BpfCtListRequest.getDefaultInstance()).getEntriesList();
         Output.list(
             out,

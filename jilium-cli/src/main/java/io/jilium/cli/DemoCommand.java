@@ -1,8 +1,6 @@
 package io.jilium.cli;
 
-import io.grpc.Context;
-import io.grpc.StatusRuntimeException;
-import io.jilium.api.agent.v1.AgentGrpc;
+import io.jilium.cli.rpc.RpcException;
 import io.jilium.api.agent.v1.ApplyRequest;
 import io.jilium.api.agent.v1.Manifest;
 import io.jilium.api.agent.v1.MonitorEvent;
@@ -18,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
@@ -73,17 +70,17 @@ final class DemoCommand implements Callable<Integer> {
     step("Starting a Jilium agent for the demo (node " + NODE + ", socket " + SOCKET + ")");
     Process agentProcess = startAgent(agentArgs);
     try (AgentClient client = new AgentClient(SOCKET)) {
-      AgentGrpc.AgentBlockingStub agent = client.blocking();
+      AgentApi agent = client.api();
       try {
         return tour(agent);
-      } catch (StatusRuntimeException e) {
+      } catch (RpcException e) {
         throw client.translate(e);
       } finally {
         step("Removing the demo pods, the agent and everything it created");
         for (String p : List.of("backend", "frontend", "intruder")) {
           try {
             agent.podDelete(io.jilium.api.agent.v1.PodRef.newBuilder().setNamespace("demo").setName(p).build());
-          } catch (StatusRuntimeException ignored) {
+          } catch (RpcException ignored) {
             // not created
           }
         }
@@ -96,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private int tour(AgentGrpc.AgentBlockingStub agent) throws Exception {
+  private int tour(AgentApi agent) throws Exception {
     step("Creating three pods in namespace demo: a backend serving 8080/TCP, a frontend and an intruder");
     Pod backend =
         agent.podRun(
@@ -124,21 +121,18 @@ final class DemoCommand implements Callable<Integer> {
     out.println("  enforced in the kernel at policy revision " + applied.getPolicyRevision());
 
     BlockingQueue<MonitorEvent> events = new LinkedBlockingQueue<>();
-    Context.CancellableContext monitor = Context.current().withCancellation();
+    // the monitor needs its own connection: a call occupies its channel until it ends
+    AgentClient monitorClient = new AgentClient(SOCKET);
+    AgentApi monitorApi = monitorClient.api();
     Thread.ofVirtual()
         .start(
-            () ->
-                monitor.run(
-                    () -> {
-                      try {
-                        Iterator<MonitorEvent> it = agent.monitor(MonitorRequest.getDefaultInstance());
-                        while (it.hasNext()) {
-                          events.add(it.next());
-                        }
-                      } catch (StatusRuntimeException e) {
-                        // cancelled at the end of the demo
-                      }
-                    }));
+            () -> {
+              try {
+                monitorApi.monitor(MonitorRequest.getDefaultInstance(), e -> events.add(e));
+              } catch (RpcException e) {
+                // closed at the end of the demo
+              }
+            });
     try {
       step("The frontend is allowed (IPv4 and IPv6)");
       connect(frontend, backend);
@@ -150,22 +144,26 @@ final class DemoCommand implements Callable<Integer> {
       out.println("  " + (drop == null ? "(no drop event arrived)" : MonitorCommand.format(drop)));
       return drop == null ? 1 : 0;
     } finally {
-      monitor.cancel(null);
+      monitorClient.close();
     }
   }
 
+  /** The server starts detached: wait (bounded) until its socket listens inside the pod. */
   private void waitForListener(Pod backend) throws Exception {
-    // the server starts detached; wait until its socket is listening inside the pod
-    for (int i = 0; i < 100; i++) {
-      Process p = new ProcessBuilder("nsenter", "--net=" + backend.getNetns(), "--", "ss", "-Htln", "sport = :8080").redirectErrorStream(true).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      Process p =
+          new ProcessBuilder("nsenter", "--net=" + backend.getNetns(), "--", "ss", "-Htln", "sport = :8080")
+              .redirectErrorStream(true)
+              .start();
       String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       p.waitFor();
       if (s.contains("8080")) {
         return;
       }
-      Thread.onSpinWait();
-      p.onExit().get(50, TimeUnit.MILLISECONDS);
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
     }
+    throw new CliException("the demo backend did not start listening on 8080");
   }
 
   private void connect(Pod from, Pod to) throws Exception {

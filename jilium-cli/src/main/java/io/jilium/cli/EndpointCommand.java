@@ -1,6 +1,5 @@
 package io.jilium.cli;
 
-import io.jilium.api.agent.v1.AgentGrpc;
 import io.jilium.api.agent.v1.Endpoint;
 import io.jilium.api.agent.v1.EndpointListRequest;
 import java.util.List;
@@ -36,7 +35,7 @@ final class EndpointCommand {
     String output;
 
     @Override
-    protected int call(AgentGrpc.AgentBlockingStub agent) {
+    protected int call(AgentApi agent) {
       List<Endpoint> eps = agent.endpointList(EndpointListRequest.getDefaultInstance()).getEndpointsList();
       Output.list(out, Output.parse(output), eps, () -> table(this, eps));
       return 0;
@@ -52,7 +51,7 @@ final class EndpointCommand {
     String output;
 
     @Override
-    protected int call(AgentGrpc.AgentBlockingStub agent) {
+    protected int call(AgentApi agent) {
       if (id <= 0) {
         throw new CliException("endpoint " + id + " (expected: a positive number)");
       }

@@ -1,6 +1,5 @@
 package io.jilium.cli;
 
-import io.jilium.api.agent.v1.AgentGrpc;
 import io.jilium.api.agent.v1.Identity;
 import io.jilium.api.agent.v1.IdentityListRequest;
 import java.util.List;
@@ -33,7 +32,7 @@ final class IdentityCommand {
     String output;
 
     @Override
-    protected int call(AgentGrpc.AgentBlockingStub agent) {
+    protected int call(AgentApi agent) {
       print(this, output, agent.identityList(IdentityListRequest.getDefaultInstance()).getIdentitiesList());
       return 0;
     }
@@ -48,7 +47,7 @@ final class IdentityCommand {
     String output;
 
     @Override
-    protected int call(AgentGrpc.AgentBlockingStub agent) {
+    protected int call(AgentApi agent) {
       if (id <= 0) {
         throw new CliException("identity " + id + " (expected: a positive number)");
       }

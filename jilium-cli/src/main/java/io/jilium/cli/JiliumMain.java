@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,22 +16,29 @@ import picocli.CommandLine.ScopeType;
     name = "jilium",
     mixinStandardHelpOptions = true,
     versionProvider = JiliumMain.Version.class,
-    description = "Jilium: eBPF networking, security and observability, with a Java control plane.",
-    subcommands = {
-      JiliumMain.AgentLauncher.class,
-      StatusCommand.class,
-      PodCommand.class,
-      ApplyCommand.class,
-      DeleteCommand.class,
-      PolicyCommand.class,
-      IdentityCommand.class,
-      EndpointCommand.class,
-      BpfCommand.class,
-      MonitorCommand.class,
-      DemoCommand.class,
-      CommandLine.HelpCommand.class
-    })
+    description = "Jilium: eBPF networking, security and observability, with a Java control plane.")
 public final class JiliumMain implements Runnable {
+  /**
+   * The subcommands, in help order. Only the one invoked is introspected by picocli (building
+   * the whole tree costs more start-up time than the command itself).
+   */
+  private static final Map<String, Class<?>> SUBCOMMANDS = new LinkedHashMap<>();
+
+  static {
+    SUBCOMMANDS.put("agent", AgentLauncher.class);
+    SUBCOMMANDS.put("status", StatusCommand.class);
+    SUBCOMMANDS.put("pod", PodCommand.class);
+    SUBCOMMANDS.put("apply", ApplyCommand.class);
+    SUBCOMMANDS.put("delete", DeleteCommand.class);
+    SUBCOMMANDS.put("policy", PolicyCommand.class);
+    SUBCOMMANDS.put("identity", IdentityCommand.class);
+    SUBCOMMANDS.put("endpoint", EndpointCommand.class);
+    SUBCOMMANDS.put("bpf", BpfCommand.class);
+    SUBCOMMANDS.put("monitor", MonitorCommand.class);
+    SUBCOMMANDS.put("demo", DemoCommand.class);
+    SUBCOMMANDS.put("help", CommandLine.HelpCommand.class);
+  }
+
   @Option(
       names = "--socket",
       scope = ScopeType.INHERIT,
@@ -46,7 +55,21 @@ public final class JiliumMain implements Runnable {
     if (args.length > 0 && args[0].equals("agent")) {
       return AgentLauncher.launch(Arrays.copyOfRange(args, 1, args.length));
     }
+    if (args.length == 1 && args[0].equals("__aot-train")) {
+      try {
+        return AotTraining.run();
+      } catch (Exception e) {
+        System.err.println("AOT training failed: " + e);
+        return 1;
+      }
+    }
     CommandLine cl = new CommandLine(new JiliumMain());
+    String invoked = firstWord(args);
+    if (invoked != null && SUBCOMMANDS.containsKey(invoked) && !invoked.equals("help")) {
+      cl.addSubcommand(invoked, SUBCOMMANDS.get(invoked));
+    } else {
+      SUBCOMMANDS.forEach(cl::addSubcommand);
+    }
     cl.setExecutionExceptionHandler(
         (ex, cmd, parsed) -> {
           if (ex instanceof CliException ce) {
@@ -57,6 +80,19 @@ public final class JiliumMain implements Runnable {
           return 1;
         });
     return cl.execute(args);
+  }
+
+  /** The first argument that is not an option (or the value of --socket). */
+  private static String firstWord(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--socket")) {
+        i++;
+      } else if (!a.startsWith("-")) {
+        return a;
+      }
+    }
+    return null;
   }
 
   @Override

@@ -1,13 +1,10 @@
 package io.jilium.cli;
 
-import io.grpc.Context;
-import io.jilium.api.agent.v1.AgentGrpc;
 import io.jilium.api.agent.v1.MonitorEvent;
 import io.jilium.api.agent.v1.MonitorRequest;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.Iterator;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,7 +22,7 @@ final class MonitorCommand extends AgentCommandBase {
   long count;
 
   @Override
-  protected int call(AgentGrpc.AgentBlockingStub agent) {
+  protected int call(AgentApi agent) {
     boolean json = switch (output) {
       case "json", "jsonpb" -> true;
       case "text", "compact" -> false;
@@ -34,27 +31,17 @@ final class MonitorCommand extends AgentCommandBase {
     if (!json) {
       System.err.println("Listening for events on " + ((JiliumMain) spec.root().userObject()).socket() + "... Press Ctrl-C to quit");
     }
-    Context.CancellableContext ctx = Context.current().withCancellation();
-    try {
-      ctx.run(
-          () -> {
-            Iterator<MonitorEvent> it = agent.monitor(MonitorRequest.getDefaultInstance());
-            long seen = 0;
-            while (it.hasNext()) {
-              MonitorEvent e = it.next();
-              if (e.getLost() > 0 && !json) {
-                out.println("(" + e.getLost() + " events lost: the monitor fell behind)");
-              }
-              out.println(json ? Output.json(e).replaceAll("\\s*\\n\\s*", " ") : format(e));
-              out.flush();
-              if (count > 0 && ++seen >= count) {
-                break;
-              }
-            }
-          });
-    } finally {
-      ctx.cancel(null);
-    }
+    long[] seen = {0};
+    agent.monitor(
+        MonitorRequest.getDefaultInstance(),
+        e -> {
+          if (e.getLost() > 0 && !json) {
+            out.println("(" + e.getLost() + " events lost: the monitor fell behind)");
+          }
+          out.println(json ? Output.json(e).replaceAll("\\s*\\n\\s*", " ") : format(e));
+          out.flush();
+          return count <= 0 || ++seen[0] < count;
+        });
     return 0;
   }
 

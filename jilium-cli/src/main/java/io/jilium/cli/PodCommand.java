@@ -1,6 +1,5 @@
 package io.jilium.cli;
 
-import io.jilium.api.agent.v1.AgentGrpc;
 import io.jilium.api.agent.v1.NamedPort;
 import io.jilium.api.agent.v1.Pod;
 import io.jilium.api.agent.v1.PodLabelRequest;
@@ -98,7 +97,7 @@ final class PodCommand {
     List<String> command = new ArrayList<>();
 
     @Override
-    protected int call(AgentGrpc.AgentBlockingStub agent) {
+    protected int call(AgentApi agent) {
       String[] r = podRef(ref);
       Output.Format f = Output.parse(output);
       PodRunRequest.Builder req =
@@ -140,7 +139,7 @@ final class PodCommand {
     List<String> command = new ArrayList<>();
 
     @Override
-    protected int call(AgentGrpc.AgentBlockingStub agent) {
+    protected int call(AgentApi agent) {
       String[] r = podRef(ref);
       Pod pod = agent.podList(PodListRequest.newBuilder().setNamespace(r[0]).setName(r[1]).build()).getPods(0);
       List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + pod.getNetns(), "--"));
@@ -169,7 +168,7 @@ final class PodCommand {
     boolean overwrite;
 
     @Override
-    protected int call(AgentGrpc.AgentBlockingStub agent) {
+    protected int call(AgentApi agent) {
       String[] r = podRef(ref);
       PodLabelRequest.Builder req =
           PodLabelRequest.newBuilder()
@@ -201,7 +200,7 @@ final class PodCommand {
     String namespace = "";
 
     @Override
-    protected int call(AgentGrpc.AgentBlockingStub agent) {
+    protected int call(AgentApi agent) {
       Output.Format f = Output.parse(output);
       List<Pod> pods = agent.podList(PodListRequest.newBuilder().setNamespace(namespace).build()).getPodsList();
       Output.list(
@@ -225,7 +224,7 @@ final class PodCommand {
     List<String> refs = new ArrayList<>();
 
     @Override
-    protected int call(AgentGrpc.AgentBlockingStub agent) {
+    protected int call(AgentApi agent) {
       for (String ref : refs) {
         String[] r = podRef(ref);
         agent.podDelete(PodRef.newBuilder().setNamespace(r[0]).setName(r[1]).build());

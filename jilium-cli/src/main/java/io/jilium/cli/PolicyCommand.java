@@ -1,6 +1,5 @@
 package io.jilium.cli;
 
-import io.jilium.api.agent.v1.AgentGrpc;
 import io.jilium.api.agent.v1.PolicyDeleteRequest;
 import io.jilium.api.agent.v1.PolicyDeleteResponse;
 import io.jilium.api.agent.v1.PolicyGetRequest;
@@ -23,7 +22,7 @@ final class PolicyCommand {
     String output;
 
     @Override
-    protected int call(AgentGrpc.AgentBlockingStub agent) {
+    protected int call(AgentApi agent) {
       Output.Format f = Output.parse(output);
       PolicyGetResponse resp = agent.policyGet(PolicyGetRequest.getDefaultInstance());
       if (f == Output.Format.TABLE) {
@@ -63,7 +62,7 @@ final class PolicyCommand {
     boolean all;
 
     @Override
-    protected int call(AgentGrpc.AgentBlockingStub agent) {
+    protected int call(AgentApi agent) {
       if ((ref == null) == !all) {
         throw new CliException("give either NS/NAME or --all");
       }

@@ -1,6 +1,5 @@
 package io.jilium.cli;
 
-import io.jilium.api.agent.v1.AgentGrpc;
 import io.jilium.api.agent.v1.DropCounter;
 import io.jilium.api.agent.v1.KernelFeature;
 import io.jilium.api.agent.v1.MapPressure;
@@ -16,7 +15,7 @@ final class StatusCommand extends AgentCommandBase {
   String output;
 
   @Override
-  protected int call(AgentGrpc.AgentBlockingStub agent) {
+  protected int call(AgentApi agent) {
     Output.Format f = Output.parse(output);
     StatusResponse s = agent.status(StatusRequest.getDefaultInstance());
     Output.single(

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Node-level numbers: time from the pod-run API call until the pod answers a ping, agent RSS idle
+# and with N pods, and the CLI round trip (`jilium status` wall time, hyperfine).
+#
+# Usage (root): bench/node-bench.sh [PODS]
+set -euo pipefail
+PODS="${1:-100}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export JAVA_HOME="${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+JILIUM="$HERE/jilium"
+NODE=bench-node
+SOCK=/tmp/jilium-bench-node.sock
+STATE=/tmp/jilium-bench-node
+AGENT=(agent --node-name "$NODE" --socket "$SOCK" --state-dir "$STATE" --pod-cidr-v4 10.253.0.0/22 --pod-cidr-v6 fd00:10:253::/118)
+
+cleanup() {
+  set +e
+  [[ -n "${AGENT_PID:-}" ]] && kill "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null
+  "$JILIUM" "${AGENT[@]}" --cleanup >/dev/null 2>&1
+}
+trap cleanup EXIT
+"$JILIUM" --version >/dev/null # builds when needed
+(cd "$HERE" && ./mvnw -q -B -pl bench -am package -DskipTests)
+cleanup
+
+# the agent JVM directly, so $! is the agent's pid (for RSS)
+java_opts=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -Xmx256m -XX:MaxMetaspaceSize=128m)
+"$JAVA_HOME/bin/java" "${java_opts[@]}" -cp "$HERE/jilium-dist/target/jilium.jar" io.jilium.cli.JiliumMain "${AGENT[@]}" >"$STATE.log" 2>&1 &
+AGENT_PID=$!
+for _ in $(seq 1 300); do grep -q 'agent started' "$STATE.log" 2>/dev/null && break; sleep 0.1; done
+grep -q 'agent started' "$STATE.log" || { cat "$STATE.log"; exit 1; }
+sleep 5 # let the freshly started JVM settle before reading its idle RSS
+
+"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$HERE/bench/target/benchmarks.jar" \
+  io.jilium.bench.PodStartupBench "$SOCK" "$AGENT_PID" "$PODS"
+
+echo
+echo "CLI round trip (jilium status, via ./jilium with its AOT cache):"
+hyperfine -N -w 3 -r 20 "$JILIUM --socket $SOCK status" 2>&1 | sed -n '2,4p'
