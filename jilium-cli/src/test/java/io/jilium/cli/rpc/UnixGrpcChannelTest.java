@@ -1,0 +1,162 @@
+package io.jilium.cli.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.stub.StreamObserver;
+import io.jilium.api.agent.v1.AgentGrpc;
+import io.jilium.api.agent.v1.ApplyRequest;
+import io.jilium.api.agent.v1.ApplyResponse;
+import io.jilium.api.agent.v1.Manifest;
+import io.jilium.api.agent.v1.MonitorEvent;
+import io.jilium.api.agent.v1.MonitorRequest;
+import io.jilium.api.agent.v1.StatusRequest;
+import io.jilium.api.agent.v1.StatusResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The CLI's gRPC client against a real grpc-java server on a Unix socket. */
+class UnixGrpcChannelTest {
+  private Path dir;
+  private Path socket;
+  private Server server;
+  private EpollEventLoopGroup group;
+
+  @BeforeEach
+  void start() throws Exception {
+    dir = Files.createTempDirectory("jl-rpc");
+    socket = dir.resolve("s.sock");
+    group = new EpollEventLoopGroup(1);
+    server =
+        NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            .channelType(EpollServerDomainSocketChannel.class)
+            .bossEventLoopGroup(group)
+            .workerEventLoopGroup(group)
+            .maxInboundMessageSize(64 << 20)
+            .addService(new Fake())
+            .build()
+            .start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).sync();
+    Files.deleteIfExists(socket);
+    Files.deleteIfExists(dir);
+  }
+
+  private static final class Fake extends AgentGrpc.AgentImplBase {
+    @Override
+    public void status(StatusRequest r, StreamObserver<StatusResponse> out) {
+      out.onNext(StatusResponse.newBuilder().setNodeName("n1").setHealthy(true).build());
+      out.onCompleted();
+    }
+
+    @Override
+    public void apply(ApplyRequest r, StreamObserver<ApplyResponse> out) {
+      long total = r.getManifestsList().stream().mapToLong(m -> m.getContent().length()).sum();
+      if (r.getDelete()) {
+        // a long message: Netty Huffman-codes headers of 512 characters and more
+        out.onError(Status.INVALID_ARGUMENT.withDescription("x".repeat(600) + " – ünïcode 100%").asRuntimeException());
+        return;
+      }
+      out.onNext(ApplyResponse.newBuilder().setPolicyRevision(total).build());
+      out.onCompleted();
+    }
+
+    @Override
+    public void monitor(MonitorRequest r, StreamObserver<MonitorEvent> out) {
+      for (int i = 0; i < 5000; i++) {
+        out.onNext(MonitorEvent.newBuilder().setReason(i).setSummary("event " + i + " ".repeat(200)).build());
+      }
+      out.onCompleted();
+    }
+  }
+
+  @Test
+  void unaryCallsAndSeveralOnOneConnection() throws Exception {
+    try (UnixGrpcChannel ch = new UnixGrpcChannel(socket)) {
+      for (int i = 0; i < 3; i++) {
+        byte[] resp = ch.unary("/jilium.agent.v1.Agent/Status", StatusRequest.getDefaultInstance().toByteArray());
+        assertThat(StatusResponse.parseFrom(resp).getNodeName()).isEqualTo("n1");
+      }
+    }
+  }
+
+  @Test
+  void largeRequestsRespectFlowControl() throws Exception {
+    String big = "y".repeat(3 << 20);
+    ApplyRequest req = ApplyRequest.newBuilder().addManifests(Manifest.newBuilder().setSource("a").setContent(big)).build();
+    try (UnixGrpcChannel ch = new UnixGrpcChannel(socket)) {
+      byte[] resp = ch.unary("/jilium.agent.v1.Agent/Apply", req.toByteArray());
+      assertThat(ApplyResponse.parseFrom(resp).getPolicyRevision()).isEqualTo(3L << 20);
+    }
+  }
+
+  @Test
+  void errorsCarryCodeAndFullMessage() {
+    ApplyRequest req = ApplyRequest.newBuilder().setDelete(true).build();
+    try (UnixGrpcChannel ch = new UnixGrpcChannel(socket)) {
+      assertThatThrownBy(() -> ch.unary("/jilium.agent.v1.Agent/Apply", req.toByteArray()))
+          .isInstanceOf(RpcException.class)
+          .hasMessage("x".repeat(600) + " – ünïcode 100%")
+          .extracting(e -> ((RpcException) e).code())
+          .isEqualTo("INVALID_ARGUMENT");
+      // the connection is still usable after an error
+      assertThat(ch.unary("/jilium.agent.v1.Agent/Status", new byte[0])).isNotEmpty();
+    }
+  }
+
+  @Test
+  void unknownMethodIsUnimplemented() {
+    try (UnixGrpcChannel ch = new UnixGrpcChannel(socket)) {
+      assertThatThrownBy(() -> ch.unary("/jilium.agent.v1.Agent/NoSuch", new byte[0]))
+          .isInstanceOf(RpcException.class)
+          .extracting(e -> ((RpcException) e).code())
+          .isEqualTo("UNIMPLEMENTED");
+    }
+  }
+
+  @Test
+  void serverStreamingDeliversEveryMessageInOrder() throws Exception {
+    List<Integer> reasons = new ArrayList<>();
+    try (UnixGrpcChannel ch = new UnixGrpcChannel(socket)) {
+      ch.call(
+          "/jilium.agent.v1.Agent/Monitor",
+          new byte[0],
+          b -> {
+            try {
+              reasons.add(MonitorEvent.parseFrom(b).getReason());
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+            return true;
+          });
+    }
+    assertThat(reasons).hasSize(5000);
+    for (int i = 0; i < reasons.size(); i++) {
+      assertThat(reasons.get(i)).isEqualTo(i);
+    }
+  }
+
+  @Test
+  void noServerIsUnavailable() {
+    assertThatThrownBy(() -> new UnixGrpcChannel(dir.resolve("missing.sock")))
+        .isInstanceOf(RpcException.class)
+        .extracting(e -> ((RpcException) e).code())
+        .isEqualTo("UNAVAILABLE");
+  }
+}
