@@ -70,7 +70,16 @@ public record PacketSummary(
       p += 40;
       for (int i = 0; i < 8 && isExtension(proto) && p + 8 <= end; i++) {
         int next = b[p] & 0xff;
-        int hdrLen = proto == 44 ? 8 : ((b[p + 1] & 0xff) + 1) * 8;
+        if (proto == 44 && (u16(b, p + 2) & 0xfff8) != 0) {
+          // a later fragment: what follows is payload, not the L4 header
+          return new PacketSummary(version, src, dst, next, 0, 0, 0, 0, 0);
+        }
+        int hdrLen =
+            switch (proto) {
+              case 44 -> 8;
+              case 51 -> ((b[p + 1] & 0xff) + 2) * 4; // AH counts 4-byte units (RFC 4302)
+              default -> ((b[p + 1] & 0xff) + 1) * 8;
+            };
         proto = next;
         p += hdrLen;
       }

@@ -64,10 +64,32 @@ public final class AddressPool {
           IpAddress.format(address) + " (owner " + owner + ") is outside pod CIDR " + cidr);
     }
     long offset = cidr.offsetOf(address);
+    if (offset < first || offset > last) {
+      throw new IllegalArgumentException(
+          IpAddress.format(address)
+              + " (owner "
+              + owner
+              + ") is reserved in pod CIDR "
+              + cidr
+              + " (expected: "
+              + IpAddress.format(cidr.addressAt(first))
+              + "-"
+              + IpAddress.format(cidr.addressAt(last))
+              + ")");
+    }
     String other = used.get(offset);
     if (other != null && !other.equals(owner)) {
       throw new IllegalStateException(
           IpAddress.format(address) + " is held by both " + other + " and " + owner);
+    }
+    Long held = byOwner.get(owner);
+    if (held != null && held != offset) {
+      throw new IllegalStateException(
+          owner
+              + " restored with "
+              + IpAddress.format(address)
+              + " but already holds "
+              + IpAddress.format(cidr.addressAt(held)));
     }
     used.put(offset, owner);
     byOwner.put(owner, offset);

@@ -2,19 +2,26 @@ package io.jilium.core.labels;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Decides which labels take part in identity, as Cilium's default label filter does: a label is
- * kept unless an exclude pattern matches it, and an exclude is overridden by a longer include
- * (so {@code io.kubernetes.pod.namespace} survives the {@code io.kubernetes} exclude). Patterns
+ * kept unless an exclude pattern matches it, and an exclude is overridden by an include whose
+ * match is longer (so {@code io.kubernetes.pod.namespace} survives the {@code io.kubernetes}
+ * exclude); lengths are those of the matched text, not of the patterns. Patterns
  * are regular expressions anchored at the start of the key; a pattern without a source applies
  * to every source.
  */
 public final class LabelFilter {
-  private record Entry(String source, Pattern pattern, int length, boolean exclude) {
-    boolean matches(Label l) {
-      return (source.isEmpty() || source.equals(l.source())) && pattern.matcher(l.key()).lookingAt();
+  private record Entry(String source, Pattern pattern, boolean exclude) {
+    /** The length of the match at the start of the key (as Cilium counts it), or -1. */
+    int matchLength(Label l) {
+      if (!source.isEmpty() && !source.equals(l.source())) {
+        return -1;
+      }
+      Matcher m = pattern.matcher(l.key());
+      return m.lookingAt() ? m.end() : -1;
     }
   }
 
@@ -57,7 +64,7 @@ public final class LabelFilter {
       if (exclude) {
         rest = rest.substring(1);
       }
-      list.add(new Entry(source, Pattern.compile(rest), rest.length(), exclude));
+      list.add(new Entry(source, Pattern.compile(rest), exclude));
     }
     this.entries = List.copyOf(list);
   }
@@ -71,13 +78,14 @@ public final class LabelFilter {
     int included = 0;
     int ignored = 0;
     for (Entry e : entries) {
-      if (!e.matches(label)) {
+      int length = e.matchLength(label);
+      if (length < 0) {
         continue;
       }
       if (e.exclude()) {
-        ignored = ignored == 0 ? e.length() : Math.min(ignored, e.length());
+        ignored = ignored == 0 ? length : Math.min(ignored, length);
       } else {
-        included = Math.max(included, e.length());
+        included = Math.max(included, length);
       }
     }
     return ignored == 0 || included > ignored;

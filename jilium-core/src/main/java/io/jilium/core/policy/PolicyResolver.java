@@ -16,7 +16,8 @@ import java.util.function.Function;
  *
  * <p>Semantics, as Cilium documents them: a direction is enforced (default-deny) when a rule
  * selecting the endpoint covers it, or always under {@code --policy-enforcement always}; an
- * unenforced direction gets one allow-all entry. Allow entries are the union of all rules. Deny
+ * unenforced direction gets one allow-all entry (plus the entries of selecting rules that opt out
+ * of default deny, so their denies still apply). Allow entries are the union of all rules. Deny
  * wins over any allow: an allow entry that a deny entry of the same identity covers is removed,
  * and the datapath drops when either of its two lookups (exact identity, any identity) finds a
  * deny. With allow-localhost the host may always reach the endpoint.
@@ -61,10 +62,11 @@ public final class PolicyResolver {
     for (Direction d : Direction.values()) {
       boolean enforced = d == Direction.INGRESS ? ingress : egress;
       if (!enforced) {
+        // Not default-deny: allow all, but the selecting rules (their denies above all) still
+        // apply, as Cilium's synthesized wildcard-allow rule does with enableDefaultDeny false.
         allow.put(
             PolicyKey.any(0, d),
             PolicyValue.allow(d == Direction.INGRESS ? ALLOW_ANY_INGRESS : ALLOW_ANY_EGRESS));
-        continue;
       }
       Function<String, Collection<NamedPort>> ports =
           d == Direction.INGRESS ? name -> own.getOrDefault(name, List.of()) : peerPorts;
@@ -76,7 +78,7 @@ public final class PolicyResolver {
           addEntries(deny, r.origin(), d, pr, ports, cache, true);
         }
       }
-      if (d == Direction.INGRESS && allowLocalhost) {
+      if (enforced && d == Direction.INGRESS && allowLocalhost) {
         allow.merge(
             PolicyKey.any(ReservedIdentity.HOST.id(), d),
             PolicyValue.allow(ALLOW_LOCALHOST),

@@ -6,6 +6,7 @@ import io.jilium.core.labels.Label;
 import io.jilium.core.labels.LabelSelector;
 import io.jilium.core.labels.LabelSelector.Operator;
 import io.jilium.core.labels.LabelSelector.Requirement;
+import io.jilium.core.labels.LabelValidation;
 import io.jilium.core.policy.PeerRule;
 import io.jilium.core.policy.PortProtocol;
 import io.jilium.core.policy.Protocol;
@@ -155,9 +156,10 @@ final class CiliumPolicyParser {
     boolean enforceEgress = !egress.isEmpty() || !egressDeny.isEmpty();
     var dd = spec.object("enableDefaultDeny");
     if (dd.isPresent()) {
+      // As in Cilium, the flag only matters for a direction the rule has rules for.
       dd.get().only(Set.of("ingress", "egress"));
-      enforceIngress = dd.get().bool("ingress").orElse(enforceIngress);
-      enforceEgress = dd.get().bool("egress").orElse(enforceEgress);
+      enforceIngress &= dd.get().bool("ingress").orElse(true);
+      enforceEgress &= dd.get().bool("egress").orElse(true);
     }
     spec.stringMap("labels");
     spec.string("description");
@@ -187,8 +189,9 @@ final class CiliumPolicyParser {
       boolean anyPeerField = r.present(endpointsField) || r.present(entitiesField);
       for (Fields sel : r.objects(endpointsField)) {
         LabelSelector s = selector(sel);
-        if (namespace != null && !namesNamespace(s)) {
-          s = s.and(List.of(namespaceRequirement(namespace)));
+        if (!namesNamespace(s)) {
+          // A clusterwide policy's peers are still only pods (Cilium: namespace label Exists).
+          s = s.and(List.of(namespace != null ? namespaceRequirement(namespace) : anyNamespace()));
         }
         peers.add(s);
       }
@@ -208,16 +211,17 @@ final class CiliumPolicyParser {
         if (deny && pr.present("rules")) {
           throw new FieldException(pr.path("rules"), "deny rules cannot have L7 rules");
         }
-        List<Fields> portList = pr.objects("ports");
-        for (Fields p : portList) {
+        for (Fields p : pr.objects("ports")) {
           ports.add(port(p));
         }
-        if (portList.isEmpty()) {
-          // a toPorts element without ports opens every port, as an absent toPorts does
-          ports.add(PortProtocol.of(0, Protocol.ANY));
-        }
       }
-      boolean allPeers = !anyPeerField;
+      if (!toPorts.isEmpty() && ports.isEmpty()) {
+        // as in Cilium, toPorts elements without ports open nothing (not every port)
+        out.add(new PeerRule(i, List.of(), false, List.of()));
+        continue;
+      }
+      // Without peer fields only toPorts opens to every peer; an empty rule ({}) allows nothing.
+      boolean allPeers = !anyPeerField && !toPorts.isEmpty();
       out.add(new PeerRule(i, peers, allPeers, ports));
     }
     return out;
@@ -281,7 +285,9 @@ final class CiliumPolicyParser {
     f.only(SELECTOR_FIELDS);
     List<Requirement> reqs = new ArrayList<>();
     for (Map.Entry<String, String> e : f.stringMap("matchLabels").entrySet()) {
-      checkSelectorKey(f.path("matchLabels") + "." + e.getKey(), e.getKey());
+      String path = f.path("matchLabels") + "." + e.getKey();
+      checkSelectorKey(path, e.getKey());
+      checkSelectorValue(path, e.getValue());
       reqs.add(LabelSelector.requirement(e.getKey(), Operator.IN, Set.of(e.getValue())));
     }
     List<Fields> exprs = f.objects("matchExpressions");
@@ -304,19 +310,42 @@ final class CiliumPolicyParser {
       if ((op == Operator.EXISTS || op == Operator.DOES_NOT_EXIST) && !values.isEmpty()) {
         throw new FieldException(x.path("values"), "must be empty for operator " + opText);
       }
+      for (int v = 0; v < values.size(); v++) {
+        checkSelectorValue(x.path("values") + "[" + v + "]", values.get(v));
+      }
       reqs.add(LabelSelector.requirement(key, op, new LinkedHashSet<>(values)));
     }
     return LabelSelector.of(reqs);
   }
 
+  /** Kubernetes' label key rules (as Cilium checks selectors), after an optional source prefix. */
   private static void checkSelectorKey(String path, String key) {
     if (key.isEmpty()) {
       throw new FieldException(path, "label key must be non-empty");
     }
+    int colon = key.indexOf(':');
+    String bare = colon > 0 ? key.substring(colon + 1) : key;
+    LabelValidation.keyError(bare)
+        .ifPresent(
+            err -> {
+              throw new FieldException(path, "invalid label key \"" + key + "\": " + err);
+            });
+  }
+
+  private static void checkSelectorValue(String path, String value) {
+    LabelValidation.valueError(value)
+        .ifPresent(
+            err -> {
+              throw new FieldException(path, "invalid label value \"" + value + "\": " + err);
+            });
   }
 
   private static Requirement namespaceRequirement(String namespace) {
     return new Requirement(Label.SOURCE_K8S, POD_NAMESPACE_LABEL, Operator.IN, Set.of(namespace));
+  }
+
+  private static Requirement anyNamespace() {
+    return new Requirement(Label.SOURCE_K8S, POD_NAMESPACE_LABEL, Operator.EXISTS, Set.of());
   }
 
   /** Whether a peer selector already decides the namespace (so the policy's is not added). */

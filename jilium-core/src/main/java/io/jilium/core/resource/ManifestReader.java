@@ -35,7 +35,12 @@ public final class ManifestReader {
       while (it.hasNextValue()) {
         JsonNode node = it.nextValue();
         index++;
-        if (node == null || node.isNull() || node.isMissingNode() || (node.isObject() && node.isEmpty())) {
+        // An empty YAML document (only "---" or comments) reads as an empty string.
+        if (node == null
+            || node.isNull()
+            || node.isMissingNode()
+            || (node.isObject() && node.isEmpty())
+            || (node.isTextual() && node.asText().isEmpty())) {
           continue;
         }
         if (node.isArray()) {

@@ -63,7 +63,12 @@ public final class ResourceParser {
       Optional<Fields> meta = top.object("metadata");
       String name = meta.flatMap(m -> safeString(m, "name")).orElse("");
       String ns = meta.flatMap(m -> safeString(m, "namespace")).orElse("");
-      what = doc.where() + " (" + kind + (name.isEmpty() ? "" : " " + (ns.isEmpty() ? name : ns + "/" + name)) + ")";
+      if (ns.isEmpty() && kind.equals("CiliumNetworkPolicy")) {
+        ns = "default"; // as the policy itself will be named
+      }
+      if (!kind.isEmpty()) {
+        what = doc.where() + " (" + kind + (name.isEmpty() ? "" : " " + (ns.isEmpty() ? name : ns + "/" + name)) + ")";
+      }
       if (apiVersion.isEmpty()) {
         throw new FieldException("apiVersion", "required field is missing");
       }
