@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Time from the pod-run API call until the pod answers a ping from the host, and agent RSS
- * idle and with N pods. Usage: PodStartupBench SOCKET AGENT_PID N
+ * Time from the pod-run API call until the pod answers a ping from the host, and agent RSS idle and
+ * with N pods. Usage: PodStartupBench SOCKET AGENT_PID N
  */
 public final class PodStartupBench {
   private PodStartupBench() {}
@@ -42,7 +42,13 @@ public final class PodStartupBench {
     try {
       for (int i = 0; i < n; i++) {
         long t0 = System.nanoTime();
-        Pod p = agent.podRun(PodRunRequest.newBuilder().setNamespace("bench").setName("p" + i).putLabels("app", "bench").build());
+        Pod p =
+            agent.podRun(
+                PodRunRequest.newBuilder()
+                    .setNamespace("bench")
+                    .setName("p" + i)
+                    .putLabels("app", "bench")
+                    .build());
         long t1 = System.nanoTime();
         waitReachable(p.getIpv4());
         long t2 = System.nanoTime();
@@ -52,8 +58,11 @@ public final class PodStartupBench {
       long rssLoaded = rssKib(agentPid);
       System.out.printf("pods=%d%n", n);
       System.out.printf("pod_run_api_ms median=%.1f p90=%.1f%n", pct(apiMs, 50), pct(apiMs, 90));
-      System.out.printf("pod_reachable_ms median=%.1f p90=%.1f max=%.1f%n", pct(reachableMs, 50), pct(reachableMs, 90), pct(reachableMs, 100));
-      System.out.printf("agent_rss_mib idle=%.1f with_%d_pods=%.1f%n", rssIdle / 1024.0, n, rssLoaded / 1024.0);
+      System.out.printf(
+          "pod_reachable_ms median=%.1f p90=%.1f max=%.1f%n",
+          pct(reachableMs, 50), pct(reachableMs, 90), pct(reachableMs, 100));
+      System.out.printf(
+          "agent_rss_mib idle=%.1f with_%d_pods=%.1f%n", rssIdle / 1024.0, n, rssLoaded / 1024.0);
     } finally {
       for (int i = 0; i < n; i++) {
         try {
@@ -70,7 +79,11 @@ public final class PodStartupBench {
   /** Pings from the host until a reply arrives (each attempt waits at most 100 ms). */
   private static void waitReachable(String ip) throws IOException, InterruptedException {
     for (int attempt = 0; attempt < 200; attempt++) {
-      Process p = new ProcessBuilder("ping", "-c1", "-W0.1", "-i0.01", ip).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder("ping", "-c1", "-W0.1", "-i0.01", ip)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (p.waitFor() == 0) {
         return;
       }

@@ -41,8 +41,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: builds every component, restores state, serves the API, and on stop
- * leaves the datapath attached and its maps pinned so enforcement continues without the agent.
+ * The composition root: builds every component, restores state, serves the API, and on stop leaves
+ * the datapath attached and its maps pinned so enforcement continues without the agent.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -65,9 +65,14 @@ public final class Agent implements AutoCloseable {
   private MonitorHub monitor;
   private AgentApiServer api;
   private final ScheduledExecutorService timers =
-      Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("jilium-timers").daemon(true).unstarted(r));
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().name("jilium-timers").daemon(true).unstarted(r));
 
-  private Agent(AgentConfig config, List<BpfFeatures.Feature> features, FileChannel lockChannel, FileLock lock) {
+  private Agent(
+      AgentConfig config,
+      List<BpfFeatures.Feature> features,
+      FileChannel lockChannel,
+      FileLock lock) {
     this.config = config;
     this.features = features;
     this.store = new StateStore(config.stateDir());
@@ -83,12 +88,18 @@ public final class Agent implements AutoCloseable {
     FileLock lock;
     try {
       Files.createDirectories(config.stateDir());
-      ch = FileChannel.open(config.stateDir().resolve("agent.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      ch =
+          FileChannel.open(
+              config.stateDir().resolve("agent.lock"),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE);
       lock = ch.tryLock();
       if (lock == null) {
         ch.close();
         throw new IllegalStateException(
-            "another agent is running with --state-dir " + config.stateDir() + "; stop it first or use another directory");
+            "another agent is running with --state-dir "
+                + config.stateDir()
+                + "; stop it first or use another directory");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("lock " + config.stateDir(), e);
@@ -152,10 +163,17 @@ public final class Agent implements AutoCloseable {
     AgentState s = saved.get();
     if (s.nodeName() != null && !s.nodeName().equals(config.nodeName())) {
       throw new IllegalStateException(
-          "--state-dir " + config.stateDir() + " belongs to node " + s.nodeName() + ", not " + config.nodeName());
+          "--state-dir "
+              + config.stateDir()
+              + " belongs to node "
+              + s.nodeName()
+              + ", not "
+              + config.nodeName());
     }
     for (AgentState.NamespaceState ns : s.namespaces()) {
-      namespaces.restore(new NamespaceStore.Namespace(new NamespaceResource(ns.name(), ns.labels()), ns.implicit()));
+      namespaces.restore(
+          new NamespaceStore.Namespace(
+              new NamespaceResource(ns.name(), ns.labels()), ns.implicit()));
     }
     policy.restoreRevision(s.policyRevision());
     for (AgentState.PolicyState p : s.policies()) {
@@ -165,7 +183,10 @@ public final class Agent implements AutoCloseable {
           policy.put(pr);
         }
       } catch (RuntimeException e) {
-        LOG.atError().setCause(e).addKeyValue("policy", p.namespace() + "/" + p.name()).log("saved policy no longer parses; dropped");
+        LOG.atError()
+            .setCause(e)
+            .addKeyValue("policy", p.namespace() + "/" + p.name())
+            .log("saved policy no longer parses; dropped");
       }
     }
     for (AgentState.IdentityState id : s.identities()) {
@@ -175,7 +196,10 @@ public final class Agent implements AutoCloseable {
     endpoints.reconcileAfterRestore();
     identities.releaseUnreferenced();
     persist();
-    LOG.atInfo().addKeyValue("endpoints", endpoints.all().size()).addKeyValue("policies", policy.all().size()).log("state restored");
+    LOG.atInfo()
+        .addKeyValue("endpoints", endpoints.all().size())
+        .addKeyValue("policies", policy.all().size())
+        .log("state restored");
   }
 
   /** Saves state and publishes read-only snapshots; call on the loop after every change. */
@@ -183,7 +207,8 @@ public final class Agent implements AutoCloseable {
     loop.checkOnLoop();
     List<AgentState.NamespaceState> ns = new ArrayList<>();
     for (NamespaceStore.Namespace n : namespaces.all()) {
-      ns.add(new AgentState.NamespaceState(n.resource().name(), n.resource().labels(), n.implicit()));
+      ns.add(
+          new AgentState.NamespaceState(n.resource().name(), n.resource().labels(), n.implicit()));
     }
     List<AgentState.IdentityState> ids = new ArrayList<>();
     for (Identity i : identities.all()) {
@@ -308,6 +333,8 @@ public final class Agent implements AutoCloseable {
     } catch (IOException e) {
       LOG.atWarn().log("releasing the state lock: " + e.getMessage());
     }
-    LOG.atInfo().addKeyValue("node", config.nodeName()).log("agent stopped; datapath left in place");
+    LOG.atInfo()
+        .addKeyValue("node", config.nodeName())
+        .log("agent stopped; datapath left in place");
   }
 }

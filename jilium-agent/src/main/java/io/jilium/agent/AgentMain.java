@@ -15,42 +15,77 @@ import picocli.CommandLine.Option;
 @Command(
     name = "agent",
     mixinStandardHelpOptions = true,
-    description = "Run the Jilium node agent (root): owns the eBPF datapath, endpoints, identities and policy.")
+    description =
+        "Run the Jilium node agent (root): owns the eBPF datapath, endpoints, identities and policy.")
 public final class AgentMain implements Callable<Integer> {
   @Option(names = "--node-name", description = "Name of this node (default: the host name).")
   String nodeName;
 
-  @Option(names = "--state-dir", defaultValue = AgentConfig.DEFAULT_STATE_DIR, description = "State directory (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--state-dir",
+      defaultValue = AgentConfig.DEFAULT_STATE_DIR,
+      description = "State directory (default: ${DEFAULT-VALUE}).")
   Path stateDir;
 
-  @Option(names = "--bpf-root", defaultValue = AgentConfig.DEFAULT_BPF_ROOT, description = "bpffs directory for pinned maps; this node's go to <bpf-root>/<node-name> (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bpf-root",
+      defaultValue = AgentConfig.DEFAULT_BPF_ROOT,
+      description =
+          "bpffs directory for pinned maps; this node's go to <bpf-root>/<node-name> (default: ${DEFAULT-VALUE}).")
   Path bpfRoot;
 
-  @Option(names = "--socket", description = "API socket (default: $JILIUM_SOCKET or " + AgentConfig.DEFAULT_SOCKET + ").")
+  @Option(
+      names = "--socket",
+      description = "API socket (default: $JILIUM_SOCKET or " + AgentConfig.DEFAULT_SOCKET + ").")
   Path socket;
 
-  @Option(names = "--pod-cidr-v4", defaultValue = AgentConfig.DEFAULT_POD_CIDR_V4, description = "IPv4 pod CIDR; \"none\" disables IPv4 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--pod-cidr-v4",
+      defaultValue = AgentConfig.DEFAULT_POD_CIDR_V4,
+      description = "IPv4 pod CIDR; \"none\" disables IPv4 (default: ${DEFAULT-VALUE}).")
   String podCidrV4;
 
-  @Option(names = "--pod-cidr-v6", defaultValue = AgentConfig.DEFAULT_POD_CIDR_V6, description = "IPv6 pod CIDR; \"none\" disables IPv6 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--pod-cidr-v6",
+      defaultValue = AgentConfig.DEFAULT_POD_CIDR_V6,
+      description = "IPv6 pod CIDR; \"none\" disables IPv6 (default: ${DEFAULT-VALUE}).")
   String podCidrV6;
 
-  @Option(names = "--policy-enforcement", defaultValue = "default", description = "default, always or never (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--policy-enforcement",
+      defaultValue = "default",
+      description = "default, always or never (default: ${DEFAULT-VALUE}).")
   String policyEnforcement;
 
-  @Option(names = "--allow-localhost", defaultValue = "always", description = "always: the host may always reach local pods (Cilium's default); policy: only if policy allows (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--allow-localhost",
+      defaultValue = "always",
+      description =
+          "always: the host may always reach local pods (Cilium's default); policy: only if policy allows (default: ${DEFAULT-VALUE}).")
   String allowLocalhost;
 
-  @Option(names = "--mtu", defaultValue = "1500", description = "MTU of pod interfaces (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--mtu",
+      defaultValue = "1500",
+      description = "MTU of pod interfaces (default: ${DEFAULT-VALUE}).")
   int mtu;
 
-  @Option(names = "--log-format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--log-format",
+      defaultValue = "text",
+      description = "text or json (default: ${DEFAULT-VALUE}).")
   String logFormat;
 
-  @Option(names = "--log-level", defaultValue = "info", description = "error, warn, info or debug (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--log-level",
+      defaultValue = "info",
+      description = "error, warn, info or debug (default: ${DEFAULT-VALUE}).")
   String logLevel;
 
-  @Option(names = "--cleanup", description = "Remove everything this agent created (pods, devices, pinned maps, state) and exit.")
+  @Option(
+      names = "--cleanup",
+      description =
+          "Remove everything this agent created (pods, devices, pinned maps, state) and exit.")
   boolean cleanup;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -74,7 +109,10 @@ public final class AgentMain implements Callable<Integer> {
     String node = nodeName != null ? nodeName : hostname();
     if (!node.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?") || node.length() > 63) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "--node-name \"" + node + "\" (expected: lowercase letters, digits, '-' and '.', at most 63)");
+          spec.commandLine(),
+          "--node-name \""
+              + node
+              + "\" (expected: lowercase letters, digits, '-' and '.', at most 63)");
     }
     Path sock = socket;
     if (sock == null) {
@@ -84,19 +122,24 @@ public final class AgentMain implements Callable<Integer> {
     Cidr v4 = cidr("--pod-cidr-v4", podCidrV4, true);
     Cidr v6 = cidr("--pod-cidr-v6", podCidrV6, false);
     if (v4 == null && v6 == null) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "at least one of --pod-cidr-v4 and --pod-cidr-v6 is needed");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "at least one of --pod-cidr-v4 and --pod-cidr-v6 is needed");
     }
     EnforcementMode mode;
     try {
       mode = EnforcementMode.parse(policyEnforcement);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--policy-enforcement: " + e.getMessage());
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--policy-enforcement: " + e.getMessage());
     }
     if (!allowLocalhost.equals("always") && !allowLocalhost.equals("policy")) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--allow-localhost \"" + allowLocalhost + "\" (expected: always or policy)");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--allow-localhost \"" + allowLocalhost + "\" (expected: always or policy)");
     }
     if (mtu < 1280 || mtu > 65535) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--mtu " + mtu + " (expected: 1280-65535)");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--mtu " + mtu + " (expected: 1280-65535)");
     }
     return new AgentConfig(
         node,
@@ -122,15 +165,23 @@ public final class AgentMain implements Callable<Integer> {
     }
     if (c.isIpv4() != v4) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), flag + " \"" + value + "\" (expected: an " + (v4 ? "IPv4" : "IPv6") + " prefix)");
+          spec.commandLine(),
+          flag + " \"" + value + "\" (expected: an " + (v4 ? "IPv4" : "IPv6") + " prefix)");
     }
     int maxLen = v4 ? 30 : 126;
     if (c.prefixLength() > maxLen) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), flag + " \"" + value + "\" is too small (expected: a prefix length of at most " + maxLen + ")");
+          spec.commandLine(),
+          flag
+              + " \""
+              + value
+              + "\" is too small (expected: a prefix length of at most "
+              + maxLen
+              + ")");
     }
     if (!c.toString().equals(value) && !Cidr.parse(value).toString().equals(c.toString())) {
-      throw new CommandLine.ParameterException(spec.commandLine(), flag + " \"" + value + "\" has host bits set");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), flag + " \"" + value + "\" has host bits set");
     }
     return c;
   }

@@ -63,6 +63,11 @@ final class AgentService extends AgentGrpc.AgentImplBase {
     out.onCompleted();
   }
 
+  /** A unary call whose work runs on the control loop. */
+  private <T> void onLoop(StreamObserver<T> out, java.util.concurrent.Callable<T> work) {
+    unary(out, () -> agent.loop().call(work));
+  }
+
   static StatusRuntimeException toStatus(RuntimeException e) {
     Status s;
     if (e instanceof StatusRuntimeException sre) {
@@ -71,7 +76,9 @@ final class AgentService extends AgentGrpc.AgentImplBase {
       s = Status.NOT_FOUND;
     } else if (e instanceof EndpointExistsException) {
       s = Status.ALREADY_EXISTS;
-    } else if (e instanceof ManifestException || e instanceof InvalidLabelException || e instanceof IllegalArgumentException) {
+    } else if (e instanceof ManifestException
+        || e instanceof InvalidLabelException
+        || e instanceof IllegalArgumentException) {
       s = Status.INVALID_ARGUMENT;
     } else if (e instanceof MapFullException) {
       s = Status.RESOURCE_EXHAUSTED;
@@ -86,7 +93,7 @@ final class AgentService extends AgentGrpc.AgentImplBase {
 
   @Override
   public void status(StatusRequest request, StreamObserver<StatusResponse> out) {
-    unary(out, () -> agent.loop().call(this::buildStatus));
+    onLoop(out, this::buildStatus);
   }
 
   private StatusResponse buildStatus() {
@@ -110,17 +117,29 @@ final class AgentService extends AgentGrpc.AgentImplBase {
             .setKernelRelease(System.getProperty("os.version"))
             .setPid((int) ProcessHandle.current().pid());
     for (BpfFeatures.Feature f : agent.features()) {
-      b.addKernelFeatures(KernelFeature.newBuilder().setName(f.name()).setAvailable(f.available()).setDetail(f.detail()));
+      b.addKernelFeatures(
+          KernelFeature.newBuilder()
+              .setName(f.name())
+              .setAvailable(f.available())
+              .setDetail(f.detail()));
     }
     for (String name : List.of("jl_endpoints", "jl_ipcache", "jl_ct4", "jl_ct6", "jl_metrics")) {
       var m = dp.map(name);
-      b.addMaps(MapPressure.newBuilder().setName(name).setEntries(m.countEntries()).setMaxEntries(m.maxEntries()));
+      b.addMaps(
+          MapPressure.newBuilder()
+              .setName(name)
+              .setEntries(m.countEntries())
+              .setMaxEntries(m.maxEntries()));
     }
     long maxPolicy = 0;
     for (Endpoint ep : agent.endpoints().all()) {
       maxPolicy = Math.max(maxPolicy, ep.policy() == null ? 0 : ep.policy().entries().size());
     }
-    b.addMaps(MapPressure.newBuilder().setName("jl_pol_* (largest)").setEntries(maxPolicy).setMaxEntries(PolicyMap.MAX_ENTRIES));
+    b.addMaps(
+        MapPressure.newBuilder()
+            .setName("jl_pol_* (largest)")
+            .setEntries(maxPolicy)
+            .setMaxEntries(PolicyMap.MAX_ENTRIES));
     for (MetricsMap.Counter counter : dp.metrics().dump()) {
       if (counter.reason() == 0) {
         continue;
@@ -153,147 +172,155 @@ final class AgentService extends AgentGrpc.AgentImplBase {
   // ---- endpoints (CNI) ----
 
   @Override
-  public void endpointAdd(EndpointAddRequest r, StreamObserver<io.jilium.api.agent.v1.Endpoint> out) {
-    unary(
+  public void endpointAdd(
+      EndpointAddRequest r, StreamObserver<io.jilium.api.agent.v1.Endpoint> out) {
+    onLoop(
         out,
-        () ->
-            agent.loop().call(() -> {
-              Endpoint ep =
-                  agent.endpoints()
-                      .add(
-                          new EndpointManager.AddRequest(
-                              r.getContainerId(),
-                              Path.of(r.getNetns()),
-                              r.getIfname().isEmpty() ? PodRuntime.POD_IFNAME : r.getIfname(),
-                              r.getPodNamespace().isEmpty() ? "default" : r.getPodNamespace(),
-                              r.getPodName().isEmpty() ? r.getContainerId() : r.getPodName(),
-                              r.getLabelsMap(),
-                              Convert.ports(r.getPortsList()),
-                              false,
-                              List.of(),
-                              null));
-              agent.persist();
-              return Convert.endpoint(ep);
-            }));
+        () -> {
+          Endpoint ep =
+              agent
+                  .endpoints()
+                  .add(
+                      new EndpointManager.AddRequest(
+                          r.getContainerId(),
+                          Path.of(r.getNetns()),
+                          r.getIfname().isEmpty() ? PodRuntime.POD_IFNAME : r.getIfname(),
+                          r.getPodNamespace().isEmpty() ? "default" : r.getPodNamespace(),
+                          r.getPodName().isEmpty() ? r.getContainerId() : r.getPodName(),
+                          r.getLabelsMap(),
+                          Convert.ports(r.getPortsList()),
+                          false,
+                          List.of(),
+                          null));
+          agent.persist();
+          return Convert.endpoint(ep);
+        });
   }
 
   @Override
   public void endpointDelete(EndpointDeleteRequest r, StreamObserver<EndpointDeleteResponse> out) {
-    unary(
+    onLoop(
         out,
-        () ->
-            agent.loop().call(() -> {
-              boolean existed = agent.endpoints().delete(r.getContainerId());
-              agent.persist();
-              return EndpointDeleteResponse.newBuilder().setExisted(existed).build();
-            }));
+        () -> {
+          boolean existed = agent.endpoints().delete(r.getContainerId());
+          agent.persist();
+          return EndpointDeleteResponse.newBuilder().setExisted(existed).build();
+        });
   }
 
   @Override
   public void endpointList(EndpointListRequest r, StreamObserver<EndpointListResponse> out) {
-    unary(
+    onLoop(
         out,
-        () ->
-            agent.loop().call(() -> {
-              EndpointListResponse.Builder b = EndpointListResponse.newBuilder();
-              if (r.getId() != 0) {
-                Endpoint ep = agent.endpoints().byId(r.getId()).orElseThrow(() -> new NotFoundException("endpoint " + r.getId() + " not found"));
-                return b.addEndpoints(Convert.endpoint(ep)).build();
-              }
-              for (Endpoint ep : agent.endpoints().all()) {
-                b.addEndpoints(Convert.endpoint(ep));
-              }
-              return b.build();
-            }));
+        () -> {
+          EndpointListResponse.Builder b = EndpointListResponse.newBuilder();
+          if (r.getId() != 0) {
+            Endpoint ep =
+                agent
+                    .endpoints()
+                    .byId(r.getId())
+                    .orElseThrow(
+                        () -> new NotFoundException("endpoint " + r.getId() + " not found"));
+            return b.addEndpoints(Convert.endpoint(ep)).build();
+          }
+          for (Endpoint ep : agent.endpoints().all()) {
+            b.addEndpoints(Convert.endpoint(ep));
+          }
+          return b.build();
+        });
   }
 
   // ---- pods ----
 
   @Override
   public void podRun(PodRunRequest r, StreamObserver<Pod> out) {
-    unary(
+    onLoop(
         out,
-        () ->
-            agent.loop().call(() -> {
-              try {
-                Endpoint ep =
-                    agent.pods()
-                        .run(
-                            r.getNamespace(),
-                            r.getName(),
-                            r.getLabelsMap(),
-                            Convert.ports(r.getPortsList()),
-                            r.getCommandList());
-                return Convert.pod(ep);
-              } finally {
-                agent.persist();
-              }
-            }));
+        () -> {
+          try {
+            Endpoint ep =
+                agent
+                    .pods()
+                    .run(
+                        r.getNamespace(),
+                        r.getName(),
+                        r.getLabelsMap(),
+                        Convert.ports(r.getPortsList()),
+                        r.getCommandList());
+            return Convert.pod(ep);
+          } finally {
+            agent.persist();
+          }
+        });
   }
 
   @Override
   public void podDelete(PodRef r, StreamObserver<PodDeleteResponse> out) {
-    unary(
+    onLoop(
         out,
-        () ->
-            agent.loop().call(() -> {
-              Endpoint ep = pod(r.getNamespace(), r.getName());
-              try {
-                agent.pods().delete(ep);
-              } finally {
-                agent.persist();
-              }
-              return PodDeleteResponse.getDefaultInstance();
-            }));
+        () -> {
+          Endpoint ep = pod(r.getNamespace(), r.getName());
+          try {
+            agent.pods().delete(ep);
+          } finally {
+            agent.persist();
+          }
+          return PodDeleteResponse.getDefaultInstance();
+        });
   }
 
   @Override
   public void podList(PodListRequest r, StreamObserver<PodListResponse> out) {
-    unary(
+    onLoop(
         out,
-        () ->
-            agent.loop().call(() -> {
-              PodListResponse.Builder b = PodListResponse.newBuilder();
-              if (!r.getName().isEmpty()) {
-                return b.addPods(Convert.pod(pod(r.getNamespace(), r.getName()))).build();
-              }
-              for (Endpoint ep : agent.endpoints().all()) {
-                if (r.getNamespace().isEmpty() || r.getNamespace().equals(ep.podNamespace())) {
-                  b.addPods(Convert.pod(ep));
-                }
-              }
-              return b.build();
-            }));
+        () -> {
+          PodListResponse.Builder b = PodListResponse.newBuilder();
+          if (!r.getName().isEmpty()) {
+            return b.addPods(Convert.pod(pod(r.getNamespace(), r.getName()))).build();
+          }
+          for (Endpoint ep : agent.endpoints().all()) {
+            if (r.getNamespace().isEmpty() || r.getNamespace().equals(ep.podNamespace())) {
+              b.addPods(Convert.pod(ep));
+            }
+          }
+          return b.build();
+        });
   }
 
   @Override
   public void podLabel(PodLabelRequest r, StreamObserver<Pod> out) {
-    unary(
+    onLoop(
         out,
-        () ->
-            agent.loop().call(() -> {
-              Endpoint ep = pod(r.getPod().getNamespace(), r.getPod().getName());
-              Map<String, String> labels = new TreeMap<>(ep.labels());
-              for (var e : r.getSetMap().entrySet()) {
-                String old = labels.get(e.getKey());
-                if (old != null && !old.equals(e.getValue()) && !r.getOverwrite()) {
-                  throw new IllegalArgumentException(
-                      "pod " + ep.podRef() + ": label \"" + e.getKey() + "\" already has a value (" + old + "), and --overwrite is false");
-                }
-                labels.put(e.getKey(), e.getValue());
-              }
-              for (String k : r.getRemoveList()) {
-                labels.remove(k);
-              }
-              agent.endpoints().relabel(ep, labels);
-              agent.persist();
-              return Convert.pod(ep);
-            }));
+        () -> {
+          Endpoint ep = pod(r.getPod().getNamespace(), r.getPod().getName());
+          Map<String, String> labels = new TreeMap<>(ep.labels());
+          for (var e : r.getSetMap().entrySet()) {
+            String old = labels.get(e.getKey());
+            if (old != null && !old.equals(e.getValue()) && !r.getOverwrite()) {
+              throw new IllegalArgumentException(
+                  "pod "
+                      + ep.podRef()
+                      + ": label \""
+                      + e.getKey()
+                      + "\" already has a value ("
+                      + old
+                      + "), and --overwrite is false");
+            }
+            labels.put(e.getKey(), e.getValue());
+          }
+          for (String k : r.getRemoveList()) {
+            labels.remove(k);
+          }
+          agent.endpoints().relabel(ep, labels);
+          agent.persist();
+          return Convert.pod(ep);
+        });
   }
 
   private Endpoint pod(String namespace, String name) {
     String ns = namespace.isEmpty() ? "default" : namespace;
-    return agent.endpoints()
+    return agent
+        .endpoints()
         .byPod(ns, name)
         .orElseThrow(() -> new NotFoundException("pod " + ns + "/" + name + " not found"));
   }
@@ -323,7 +350,12 @@ final class AgentService extends AgentGrpc.AgentImplBase {
           Agent.ApplyResult result = agent.apply(docs, r.getDelete());
           ApplyResponse.Builder b = ApplyResponse.newBuilder().setPolicyRevision(result.revision());
           for (String[] a : result.actions()) {
-            b.addResources(AppliedResource.newBuilder().setKind(a[0]).setNamespace(a[1]).setName(a[2]).setAction(a[3]));
+            b.addResources(
+                AppliedResource.newBuilder()
+                    .setKind(a[0])
+                    .setNamespace(a[1])
+                    .setName(a[2])
+                    .setAction(a[3]));
           }
           return b.build();
         });
@@ -337,166 +369,175 @@ final class AgentService extends AgentGrpc.AgentImplBase {
 
   @Override
   public void policyGet(PolicyGetRequest r, StreamObserver<PolicyGetResponse> out) {
-    unary(
+    onLoop(
         out,
-        () ->
-            agent.loop().call(() -> {
-              PolicyGetResponse.Builder b = PolicyGetResponse.newBuilder().setRevision(agent.policy().revision());
-              for (PolicyResource p : agent.policy().all()) {
-                io.jilium.api.agent.v1.PolicyResource.Builder pb =
-                    io.jilium.api.agent.v1.PolicyResource.newBuilder()
-                        .setKind(p.kind())
-                        .setNamespace(p.namespace())
-                        .setName(p.name())
-                        .setDocumentJson(p.json())
-                        .setRevision(agent.policy().revisionOf(p.origin()));
-                for (Endpoint ep : agent.endpoints().all()) {
-                  if (agent.policy().selects(p.origin(), ep.identity().labels())) {
-                    pb.addSelectedEndpoints(ep.id());
-                  }
-                }
-                b.addPolicies(pb);
+        () -> {
+          PolicyGetResponse.Builder b =
+              PolicyGetResponse.newBuilder().setRevision(agent.policy().revision());
+          for (PolicyResource p : agent.policy().all()) {
+            io.jilium.api.agent.v1.PolicyResource.Builder pb =
+                io.jilium.api.agent.v1.PolicyResource.newBuilder()
+                    .setKind(p.kind())
+                    .setNamespace(p.namespace())
+                    .setName(p.name())
+                    .setDocumentJson(p.json())
+                    .setRevision(agent.policy().revisionOf(p.origin()));
+            for (Endpoint ep : agent.endpoints().all()) {
+              if (agent.policy().selects(p.origin(), ep.identity().labels())) {
+                pb.addSelectedEndpoints(ep.id());
               }
-              return b.build();
-            }));
+            }
+            b.addPolicies(pb);
+          }
+          return b.build();
+        });
   }
 
   @Override
   public void policyDelete(PolicyDeleteRequest r, StreamObserver<PolicyDeleteResponse> out) {
-    unary(
+    onLoop(
         out,
-        () ->
-            agent.loop().call(() -> {
-              List<RuleOrigin> victims = new ArrayList<>();
-              for (PolicyResource p : agent.policy().all()) {
-                if (r.getAll() || (p.namespace().equals(r.getNamespace()) && p.name().equals(r.getName()))) {
-                  victims.add(p.origin());
-                }
-              }
-              if (victims.isEmpty() && !r.getAll()) {
-                throw new NotFoundException("policy " + r.getNamespace() + "/" + r.getName() + " not found");
-              }
-              for (RuleOrigin o : victims) {
-                agent.policy().delete(o);
-              }
-              agent.endpoints().regenerateAll();
-              agent.persist();
-              return PolicyDeleteResponse.newBuilder().setDeleted(victims.size()).setRevision(agent.policy().revision()).build();
-            }));
+        () -> {
+          List<RuleOrigin> victims = new ArrayList<>();
+          for (PolicyResource p : agent.policy().all()) {
+            if (r.getAll()
+                || (p.namespace().equals(r.getNamespace()) && p.name().equals(r.getName()))) {
+              victims.add(p.origin());
+            }
+          }
+          if (victims.isEmpty() && !r.getAll()) {
+            throw new NotFoundException(
+                "policy " + r.getNamespace() + "/" + r.getName() + " not found");
+          }
+          for (RuleOrigin o : victims) {
+            agent.policy().delete(o);
+          }
+          agent.endpoints().regenerateAll();
+          agent.persist();
+          return PolicyDeleteResponse.newBuilder()
+              .setDeleted(victims.size())
+              .setRevision(agent.policy().revision())
+              .build();
+        });
   }
 
   @Override
   public void identityList(IdentityListRequest r, StreamObserver<IdentityListResponse> out) {
-    unary(
+    onLoop(
         out,
-        () ->
-            agent.loop().call(() -> {
-              IdentityListResponse.Builder b = IdentityListResponse.newBuilder();
-              for (Identity i : agent.identities().all()) {
-                if (r.getId() != 0 && i.id() != r.getId()) {
-                  continue;
-                }
-                b.addIdentities(
-                    io.jilium.api.agent.v1.Identity.newBuilder()
-                        .setId(i.id())
-                        .addAllLabels(i.labels().toStrings())
-                        .setReserved(i.isReserved())
-                        .setReferences(agent.identities().references(i.id())));
-              }
-              if (r.getId() != 0 && b.getIdentitiesCount() == 0) {
-                throw new NotFoundException("identity " + r.getId() + " not found");
-              }
-              return b.build();
-            }));
+        () -> {
+          IdentityListResponse.Builder b = IdentityListResponse.newBuilder();
+          for (Identity i : agent.identities().all()) {
+            if (r.getId() != 0 && i.id() != r.getId()) {
+              continue;
+            }
+            b.addIdentities(
+                io.jilium.api.agent.v1.Identity.newBuilder()
+                    .setId(i.id())
+                    .addAllLabels(i.labels().toStrings())
+                    .setReserved(i.isReserved())
+                    .setReferences(agent.identities().references(i.id())));
+          }
+          if (r.getId() != 0 && b.getIdentitiesCount() == 0) {
+            throw new NotFoundException("identity " + r.getId() + " not found");
+          }
+          return b.build();
+        });
   }
 
   // ---- bpf views ----
 
   @Override
   public void bpfIpCacheList(BpfIpCacheListRequest r, StreamObserver<BpfIpCacheListResponse> out) {
-    unary(
+    onLoop(
         out,
-        () ->
-            agent.loop().call(() -> {
-              BpfIpCacheListResponse.Builder b = BpfIpCacheListResponse.newBuilder();
-              for (var e : new TreeMap<Cidr, io.jilium.bpf.maps.IpCacheMap.Value>(agent.datapath().ipcache().dump()).entrySet()) {
-                byte[] tun = e.getValue().tunnelEndpoint();
-                boolean noTunnel = tun[0] == 0 && tun[1] == 0 && tun[2] == 0 && tun[3] == 0;
-                b.addEntries(
-                    IpCacheEntry.newBuilder()
-                        .setPrefix(e.getKey().toString())
-                        .setIdentity(e.getValue().identity())
-                        .setTunnelEndpoint(noTunnel ? "" : IpAddress.format(tun)));
-              }
-              return b.build();
-            }));
+        () -> {
+          BpfIpCacheListResponse.Builder b = BpfIpCacheListResponse.newBuilder();
+          for (var e :
+              new TreeMap<Cidr, io.jilium.bpf.maps.IpCacheMap.Value>(
+                      agent.datapath().ipcache().dump())
+                  .entrySet()) {
+            byte[] tun = e.getValue().tunnelEndpoint();
+            boolean noTunnel = tun[0] == 0 && tun[1] == 0 && tun[2] == 0 && tun[3] == 0;
+            b.addEntries(
+                IpCacheEntry.newBuilder()
+                    .setPrefix(e.getKey().toString())
+                    .setIdentity(e.getValue().identity())
+                    .setTunnelEndpoint(noTunnel ? "" : IpAddress.format(tun)));
+          }
+          return b.build();
+        });
   }
 
   @Override
   public void bpfPolicyGet(BpfPolicyGetRequest r, StreamObserver<BpfPolicyGetResponse> out) {
-    unary(
+    onLoop(
         out,
-        () ->
-            agent.loop().call(() -> {
-              Endpoint ep =
-                  agent.endpoints()
-                      .byId(r.getEndpointId())
-                      .orElseThrow(() -> new NotFoundException("endpoint " + r.getEndpointId() + " not found"));
-              BpfPolicyGetResponse.Builder b = BpfPolicyGetResponse.newBuilder().setEndpointId(ep.id());
-              Map<PolicyKey, PolicyValue> desired = ep.policy() == null ? Map.of() : ep.policy().entries();
-              for (var e : ep.policyMap().dump().entrySet()) {
-                PolicyKey k = e.getKey();
-                PolicyMapEntry.Builder pe =
-                    PolicyMapEntry.newBuilder()
-                        .setDirection(k.direction().display())
-                        .setIdentity(k.identity())
-                        .setProtocol(Protocol.display(k.protocol()))
-                        .setPort(k.port())
-                        .setPortPrefixLen(k.prefixLength())
-                        .setVerdict(e.getValue().deny() ? "deny" : "allow")
-                        .setPackets(e.getValue().packets())
-                        .setBytes(e.getValue().bytes());
-                agent.identities().lookup(k.identity()).ifPresent(i -> pe.addAllIdentityLabels(i.labels().toStrings()));
-                PolicyValue v = desired.get(k);
-                if (v != null) {
-                  for (RuleOrigin o : v.sortedOrigins()) {
-                    pe.addDerivedFrom(o.toString());
-                  }
-                }
-                b.addEntries(pe);
+        () -> {
+          Endpoint ep =
+              agent
+                  .endpoints()
+                  .byId(r.getEndpointId())
+                  .orElseThrow(
+                      () -> new NotFoundException("endpoint " + r.getEndpointId() + " not found"));
+          BpfPolicyGetResponse.Builder b = BpfPolicyGetResponse.newBuilder().setEndpointId(ep.id());
+          Map<PolicyKey, PolicyValue> desired =
+              ep.policy() == null ? Map.of() : ep.policy().entries();
+          for (var e : ep.policyMap().dump().entrySet()) {
+            PolicyKey k = e.getKey();
+            PolicyMapEntry.Builder pe =
+                PolicyMapEntry.newBuilder()
+                    .setDirection(k.direction().display())
+                    .setIdentity(k.identity())
+                    .setProtocol(Protocol.display(k.protocol()))
+                    .setPort(k.port())
+                    .setPortPrefixLen(k.prefixLength())
+                    .setVerdict(e.getValue().deny() ? "deny" : "allow")
+                    .setPackets(e.getValue().packets())
+                    .setBytes(e.getValue().bytes());
+            agent
+                .identities()
+                .lookup(k.identity())
+                .ifPresent(i -> pe.addAllIdentityLabels(i.labels().toStrings()));
+            PolicyValue v = desired.get(k);
+            if (v != null) {
+              for (RuleOrigin o : v.sortedOrigins()) {
+                pe.addDerivedFrom(o.toString());
               }
-              return b.build();
-            }));
+            }
+            b.addEntries(pe);
+          }
+          return b.build();
+        });
   }
 
   @Override
   public void bpfCtList(BpfCtListRequest r, StreamObserver<BpfCtListResponse> out) {
-    unary(
+    onLoop(
         out,
-        () ->
-            agent.loop().call(() -> {
-              BpfCtListResponse.Builder b = BpfCtListResponse.newBuilder();
-              long now = System.nanoTime() / 1_000_000_000L;
-              List<CtMap.Entry> all = new ArrayList<>(agent.datapath().ct4().dump());
-              all.addAll(agent.datapath().ct6().dump());
-              for (CtMap.Entry e : all) {
-                b.addEntries(
-                    CtEntry.newBuilder()
-                        .setFamily(e.ipv6() ? "IPv6" : "IPv4")
-                        .setProtocol(Protocol.display(e.protocol()))
-                        .setSource(e.source())
-                        .setSourcePort(e.sourcePort())
-                        .setDestination(e.destination())
-                        .setDestinationPort(e.destinationPort())
-                        .setDirection(e.ingress() ? "ingress" : "egress")
-                        .setExpiresInSeconds(Math.max(0, e.lifetimeSeconds() - now))
-                        .setTxPackets(e.txPackets())
-                        .setRxPackets(e.rxPackets())
-                        .setFlags(Convert.ctFlags(e.flags()))
-                        .setSourceIdentity(e.sourceIdentity()));
-              }
-              return b.build();
-            }));
+        () -> {
+          BpfCtListResponse.Builder b = BpfCtListResponse.newBuilder();
+          long now = System.nanoTime() / 1_000_000_000L;
+          List<CtMap.Entry> all = new ArrayList<>(agent.datapath().ct4().dump());
+          all.addAll(agent.datapath().ct6().dump());
+          for (CtMap.Entry e : all) {
+            b.addEntries(
+                CtEntry.newBuilder()
+                    .setFamily(e.ipv6() ? "IPv6" : "IPv4")
+                    .setProtocol(Protocol.display(e.protocol()))
+                    .setSource(e.source())
+                    .setSourcePort(e.sourcePort())
+                    .setDestination(e.destination())
+                    .setDestinationPort(e.destinationPort())
+                    .setDirection(e.ingress() ? "ingress" : "egress")
+                    .setExpiresInSeconds(Math.max(0, e.lifetimeSeconds() - now))
+                    .setTxPackets(e.txPackets())
+                    .setRxPackets(e.rxPackets())
+                    .setFlags(Convert.ctFlags(e.flags()))
+                    .setSourceIdentity(e.sourceIdentity()));
+          }
+          return b.build();
+        });
   }
 
   // ---- monitor ----

@@ -8,8 +8,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one thread that owns the agent's mutable state: endpoints, identities, policy and every
- * map write. Callers on other threads submit work and wait for it; work already on the loop runs
+ * The one thread that owns the agent's mutable state: endpoints, identities, policy and every map
+ * write. Callers on other threads submit work and wait for it; work already on the loop runs
  * inline, so components can call each other freely.
  */
 public final class ControlLoop implements AutoCloseable {

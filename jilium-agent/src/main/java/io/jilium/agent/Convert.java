@@ -18,15 +18,26 @@ final class Convert {
   static List<io.jilium.core.policy.NamedPort> ports(List<NamedPort> in) {
     List<io.jilium.core.policy.NamedPort> out = new ArrayList<>();
     for (NamedPort p : in) {
-      String protoText = p.getProtocol().isEmpty() ? "TCP" : p.getProtocol().toUpperCase(Locale.ROOT);
+      String protoText =
+          p.getProtocol().isEmpty() ? "TCP" : p.getProtocol().toUpperCase(Locale.ROOT);
       Protocol proto =
           Protocol.byPolicyName(protoText)
               .filter(x -> x != Protocol.ANY)
               .orElseThrow(
-                  () -> new IllegalArgumentException("port " + p.getName() + ": protocol \"" + p.getProtocol() + "\" (expected: TCP, UDP or SCTP)"));
-      if (!p.getName().matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?") || p.getName().length() > 15 || !p.getName().matches(".*[a-z].*")) {
+                  () ->
+                      new IllegalArgumentException(
+                          "port "
+                              + p.getName()
+                              + ": protocol \""
+                              + p.getProtocol()
+                              + "\" (expected: TCP, UDP or SCTP)"));
+      if (!p.getName().matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?")
+          || p.getName().length() > 15
+          || !p.getName().matches(".*[a-z].*")) {
         throw new IllegalArgumentException(
-            "port name \"" + p.getName() + "\" (expected: at most 15 lowercase letters, digits and '-', with a letter, as Kubernetes port names)");
+            "port name \""
+                + p.getName()
+                + "\" (expected: at most 15 lowercase letters, digits and '-', with a letter, as Kubernetes port names)");
       }
       out.add(new io.jilium.core.policy.NamedPort(p.getName(), p.getPort(), proto));
     }
@@ -36,7 +47,12 @@ final class Convert {
   static List<NamedPort> ports(Endpoint ep) {
     List<NamedPort> out = new ArrayList<>();
     for (io.jilium.core.policy.NamedPort p : ep.ports()) {
-      out.add(NamedPort.newBuilder().setName(p.name()).setPort(p.port()).setProtocol(p.protocol().name()).build());
+      out.add(
+          NamedPort.newBuilder()
+              .setName(p.name())
+              .setPort(p.port())
+              .setProtocol(p.protocol().name())
+              .build());
     }
     return out;
   }

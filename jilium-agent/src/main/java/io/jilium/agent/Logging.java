@@ -25,11 +25,13 @@ final class Logging {
     } else if (format.equals("text")) {
       PatternLayoutEncoder p = new PatternLayoutEncoder();
       p.setContext(ctx);
-      p.setPattern("time=%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} level=%level msg=\"%replace(%msg){'\"','\\\\\"'}\" %kvp{NONE} subsys=%logger{0}%n%ex");
+      p.setPattern(
+          "time=%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} level=%level msg=\"%replace(%msg){'\"','\\\\\"'}\" %kvp{NONE} subsys=%logger{0}%n%ex");
       p.start();
       encoder = p;
     } else {
-      throw new IllegalArgumentException("--log-format \"" + format + "\" (expected: text or json)");
+      throw new IllegalArgumentException(
+          "--log-format \"" + format + "\" (expected: text or json)");
     }
     ConsoleAppender<ILoggingEvent> out = new ConsoleAppender<>();
     out.setContext(ctx);

@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies a set of parsed resources as one change: every policy map is updated before it
- * returns, and if anything fails every resource is put back as it was and the maps follow.
- * Runs on the control loop.
+ * Applies a set of parsed resources as one change: every policy map is updated before it returns,
+ * and if anything fails every resource is put back as it was and the maps follow. Runs on the
+ * control loop.
  */
 final class ResourceApplier {
   private static final Logger LOG = LoggerFactory.getLogger(ResourceApplier.class);
@@ -120,7 +120,9 @@ final class ResourceApplier {
       }
       agent.endpoints().regenerateAll();
       agent.persist();
-      LOG.atWarn().addKeyValue("cause", cause.getMessage()).log("apply failed; previous resources restored");
+      LOG.atWarn()
+          .addKeyValue("cause", cause.getMessage())
+          .log("apply failed; previous resources restored");
     } catch (RuntimeException r) {
       cause.addSuppressed(r);
     }

@@ -25,9 +25,17 @@ public final class BpfFeatures {
     out.add(mapType("BPF map type hash_of_maps", LibBpf.BPF_MAP_TYPE_HASH_OF_MAPS));
     out.add(mapType("BPF map type percpu_hash", LibBpf.BPF_MAP_TYPE_PERCPU_HASH));
     out.add(mapType("BPF map type ringbuf", LibBpf.BPF_MAP_TYPE_RINGBUF));
-    out.add(helper("BPF helper ringbuf_reserve", LibBpf.BPF_PROG_TYPE_SCHED_CLS, LibBpf.BPF_FUNC_ringbuf_reserve));
+    out.add(
+        helper(
+            "BPF helper ringbuf_reserve",
+            LibBpf.BPF_PROG_TYPE_SCHED_CLS,
+            LibBpf.BPF_FUNC_ringbuf_reserve));
     boolean btf = Files.exists(Path.of("/sys/kernel/btf/vmlinux"));
-    out.add(new Feature("kernel BTF (/sys/kernel/btf/vmlinux)", btf, btf ? "" : "CONFIG_DEBUG_INFO_BTF is off"));
+    out.add(
+        new Feature(
+            "kernel BTF (/sys/kernel/btf/vmlinux)",
+            btf,
+            btf ? "" : "CONFIG_DEBUG_INFO_BTF is off"));
     return out;
   }
 
@@ -65,7 +73,10 @@ public final class BpfFeatures {
   private static Feature helper(String name, int progType, int helper) {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment state = Downcalls.allocateCallState(a);
-      int rc = (int) LibBpf.libbpf_probe_bpf_helper.invokeExact(state, progType, helper, MemorySegment.NULL);
+      int rc =
+          (int)
+              LibBpf.libbpf_probe_bpf_helper.invokeExact(
+                  state, progType, helper, MemorySegment.NULL);
       return result(name, rc);
     } catch (Throwable t) {
       throw Native.rethrow(t);
@@ -79,6 +90,11 @@ public final class BpfFeatures {
     if (rc == 0) {
       return new Feature(name, false, "not supported by this kernel");
     }
-    return new Feature(name, false, "probe failed: " + io.jilium.bpf.sys.Errno.name(-rc) + (rc == -1 ? " (are you root?)" : ""));
+    return new Feature(
+        name,
+        false,
+        "probe failed: "
+            + io.jilium.bpf.sys.Errno.name(-rc)
+            + (rc == -1 ? " (are you root?)" : ""));
   }
 }

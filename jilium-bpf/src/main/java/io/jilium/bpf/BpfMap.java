@@ -198,8 +198,8 @@ public final class BpfMap implements AutoCloseable {
   }
 
   /**
-   * Calls {@code visitor} with every (key, value) pair. The segments are reused between calls:
-   * copy what must outlive the call. Entries deleted concurrently may be skipped.
+   * Calls {@code visitor} with every (key, value) pair. The segments are reused between calls: copy
+   * what must outlive the call. Entries deleted concurrently may be skipped.
    */
   public void forEach(BiConsumer<MemorySegment, MemorySegment> visitor) {
     try (Arena arena = Arena.ofConfined()) {

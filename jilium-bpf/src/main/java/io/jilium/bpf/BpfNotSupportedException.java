@@ -5,7 +5,10 @@ public final class BpfNotSupportedException extends RuntimeException {
   private final String feature;
 
   public BpfNotSupportedException(String feature, String detail) {
-    super("the kernel lacks a BPF feature Jilium needs: " + feature + (detail.isEmpty() ? "" : " (" + detail + ")"));
+    super(
+        "the kernel lacks a BPF feature Jilium needs: "
+            + feature
+            + (detail.isEmpty() ? "" : " (" + detail + ")"));
     this.feature = feature;
   }
 

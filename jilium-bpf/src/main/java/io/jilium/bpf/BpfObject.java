@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A compiled BPF object (an ELF file) opened by libbpf: first configured (pin paths), then
- * loaded into the kernel, then its programs are attached by others. Owns the libbpf {@code struct
+ * A compiled BPF object (an ELF file) opened by libbpf: first configured (pin paths), then loaded
+ * into the kernel, then its programs are attached by others. Owns the libbpf {@code struct
  * bpf_object}, its program fds and its map fds until {@link #close()}.
  */
 public final class BpfObject implements AutoCloseable {
@@ -91,8 +91,8 @@ public final class BpfObject implements AutoCloseable {
   }
 
   /**
-   * Before load: each named map is reused from, or created and pinned at, its path. libbpf
-   * refuses to reuse a pinned map whose type, sizes or flags differ.
+   * Before load: each named map is reused from, or created and pinned at, its path. libbpf refuses
+   * to reuse a pinned map whose type, sizes or flags differ.
    */
   public void pinMaps(Map<String, Path> pinPaths) {
     checkNotLoaded();

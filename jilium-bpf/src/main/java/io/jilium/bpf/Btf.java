@@ -85,7 +85,8 @@ public final class Btf implements AutoCloseable {
   }
 
   private String nameAt(MemorySegment state, int offset) throws Throwable {
-    MemorySegment s = (MemorySegment) LibBpf.btf__name_by_offset.invokeExact(state, handle(), offset);
+    MemorySegment s =
+        (MemorySegment) LibBpf.btf__name_by_offset.invokeExact(state, handle(), offset);
     if (s.address() == 0) {
       return "";
     }

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Compares a Java {@link GroupLayout} with the C struct of the same name in an object's BTF:
- * total size, and offset and size of every named member. Padding members are skipped; C members
- * the Java layout does not name are reported, so both sides stay complete.
+ * Compares a Java {@link GroupLayout} with the C struct of the same name in an object's BTF: total
+ * size, and offset and size of every named member. Padding members are skipped; C members the Java
+ * layout does not name are reported, so both sides stay complete.
  */
 public final class LayoutCheck {
   private LayoutCheck() {}
@@ -27,7 +27,13 @@ public final class LayoutCheck {
     List<String> problems = new ArrayList<>();
     if (struct.size() != layout.byteSize()) {
       problems.add(
-          "struct " + name + ": size " + layout.byteSize() + " in Java, " + struct.size() + " in C");
+          "struct "
+              + name
+              + ": size "
+              + layout.byteSize()
+              + " in Java, "
+              + struct.size()
+              + " in C");
     }
     long offset = 0;
     List<String> javaNames = new ArrayList<>();

@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes libbpf's own messages (warnings about maps, verifier retries) into the agent's log
- * instead of stderr. libbpf has one process-wide print callback, so this is installed once.
+ * Routes libbpf's own messages (warnings about maps, verifier retries) into the agent's log instead
+ * of stderr. libbpf has one process-wide print callback, so this is installed once.
  */
 final class LibBpfLog {
   private static final Logger LOG = LoggerFactory.getLogger("libbpf");
@@ -50,7 +50,9 @@ final class LibBpfLog {
       MemorySegment stub =
           Linker.nativeLinker()
               .upcallStub(
-                  target, FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), Arena.global());
+                  target,
+                  FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
+                  Arena.global());
       MemorySegment previous = (MemorySegment) LibBpf.libbpf_set_print.invokeExact(stub);
       installed = previous != null;
     } catch (Throwable t) {

@@ -18,7 +18,9 @@ import java.nio.file.Path;
 final class Native {
   private static final MethodHandle CLOSE =
       Downcalls.withErrno(
-          Linker.nativeLinker().defaultLookup(), "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+          Linker.nativeLinker().defaultLookup(),
+          "close",
+          FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
   private static volatile int possibleCpus;
 

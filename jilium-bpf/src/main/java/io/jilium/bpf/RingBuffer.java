@@ -84,8 +84,8 @@ public final class RingBuffer implements AutoCloseable {
   }
 
   /**
-   * Waits up to {@code timeoutMillis} for records and delivers them. Returns the number of
-   * records consumed; 0 on timeout or EINTR.
+   * Waits up to {@code timeoutMillis} for records and delivers them. Returns the number of records
+   * consumed; 0 on timeout or EINTR.
    */
   public int poll(int timeoutMillis) {
     MemorySegment r;

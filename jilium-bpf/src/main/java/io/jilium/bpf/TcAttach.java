@@ -41,8 +41,7 @@ public final class TcAttach {
       MemorySegment h = hook(arena, ifindex, hook);
       int rc = (int) LibBpf.bpf_tc_hook_create.invokeExact(state, h);
       if (rc < 0 && -rc != Errno.EEXIST) {
-        throw new ErrnoException(
-            "bpf_tc_hook_create(" + what + ", ifindex " + ifindex + ")", -rc);
+        throw new ErrnoException("bpf_tc_hook_create(" + what + ", ifindex " + ifindex + ")", -rc);
       }
       MemorySegment opts = opts(arena);
       opts.set(JAVA_INT, 8, progFd);

@@ -44,7 +44,9 @@ final class AgentClient implements AutoCloseable {
     }
     if (!Files.isWritable(socket)) {
       throw new CliException(
-          "permission denied on " + socket + ": the agent's socket is for root; run jilium as root (sudo)");
+          "permission denied on "
+              + socket
+              + ": the agent's socket is for root; run jilium as root (sudo)");
     }
   }
 
@@ -62,7 +64,11 @@ final class AgentClient implements AutoCloseable {
   CliException translate(RpcException e) {
     return switch (e.code()) {
       case "UNAVAILABLE" -> new CliException(notRunning(e.getMessage()));
-      case "NOT_FOUND", "INVALID_ARGUMENT", "ALREADY_EXISTS", "FAILED_PRECONDITION", "RESOURCE_EXHAUSTED" ->
+      case "NOT_FOUND",
+          "INVALID_ARGUMENT",
+          "ALREADY_EXISTS",
+          "FAILED_PRECONDITION",
+          "RESOURCE_EXHAUSTED" ->
           new CliException(e.getMessage());
       default -> new CliException("agent error: " + e.getMessage());
     };

@@ -20,10 +20,10 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The training run for the CLI's AOT cache (JDK 25, {@code -XX:AOTCacheOutput}): serves a
- * stand-in agent on a temporary socket and runs typical commands against it, so the cache holds
- * the classes of the CLI's real paths (picocli, the gRPC client, protobuf, output formatting).
- * The launcher runs it once after each build.
+ * The training run for the CLI's AOT cache (JDK 25, {@code -XX:AOTCacheOutput}): serves a stand-in
+ * agent on a temporary socket and runs typical commands against it, so the cache holds the classes
+ * of the CLI's real paths (picocli, the gRPC client, protobuf, output formatting). The launcher
+ * runs it once after each build.
  */
 final class AotTraining {
   private AotTraining() {}

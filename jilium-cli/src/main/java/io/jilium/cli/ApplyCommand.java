@@ -16,9 +16,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code jilium apply -f}: applies manifests atomically; returns once enforced in the kernel. */
-@Command(name = "apply", description = "Apply resources (Namespace, CiliumNetworkPolicy, ...) from YAML or JSON; all or nothing.")
+@Command(
+    name = "apply",
+    description =
+        "Apply resources (Namespace, CiliumNetworkPolicy, ...) from YAML or JSON; all or nothing.")
 class ApplyCommand extends AgentCommandBase {
-  @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE|DIR|-", description = "Files, directories (*.yaml, *.yml, *.json) or - for stdin.")
+  @Option(
+      names = {"-f", "--filename"},
+      required = true,
+      paramLabel = "FILE|DIR|-",
+      description = "Files, directories (*.yaml, *.yml, *.json) or - for stdin.")
   List<String> files = new ArrayList<>();
 
   boolean delete() {
@@ -41,7 +48,8 @@ class ApplyCommand extends AgentCommandBase {
   static String resourceName(String kind) {
     return switch (kind) {
       case "Namespace" -> "namespace";
-      case "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy" -> kind.toLowerCase(Locale.ROOT) + ".cilium.io";
+      case "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy" ->
+          kind.toLowerCase(Locale.ROOT) + ".cilium.io";
       case "NetworkPolicy" -> "networkpolicy.networking.k8s.io";
       default -> kind.toLowerCase(Locale.ROOT);
     };
@@ -52,7 +60,11 @@ class ApplyCommand extends AgentCommandBase {
     for (String f : files) {
       if (f.equals("-")) {
         try {
-          out.add(Manifest.newBuilder().setSource("-").setContent(new String(System.in.readAllBytes(), StandardCharsets.UTF_8)).build());
+          out.add(
+              Manifest.newBuilder()
+                  .setSource("-")
+                  .setContent(new String(System.in.readAllBytes(), StandardCharsets.UTF_8))
+                  .build());
         } catch (IOException e) {
           throw new CliException("read stdin: " + e.getMessage());
         }
@@ -62,10 +74,11 @@ class ApplyCommand extends AgentCommandBase {
       if (Files.isDirectory(p)) {
         try (Stream<Path> s = Files.list(p)) {
           List<Path> docs =
-              s.filter(x -> {
-                    String n = x.getFileName().toString();
-                    return n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json");
-                  })
+              s.filter(
+                      x -> {
+                        String n = x.getFileName().toString();
+                        return n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json");
+                      })
                   .sorted()
                   .toList();
           if (docs.isEmpty()) {

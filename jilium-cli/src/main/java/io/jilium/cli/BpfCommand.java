@@ -19,16 +19,22 @@ import picocli.CommandLine.Parameters;
 final class BpfCommand {
   private BpfCommand() {}
 
-  @Command(name = "ipcache", description = "The ipcache: IP prefix -> identity.", subcommands = IpCache.ListCmd.class)
+  @Command(
+      name = "ipcache",
+      description = "The ipcache: IP prefix -> identity.",
+      subcommands = IpCache.ListCmd.class)
   static final class IpCache {
     @Command(name = "list", aliases = "ls", description = "List ipcache entries.")
     static final class ListCmd extends AgentCommandBase {
-      @Option(names = {"-o", "--output"}, defaultValue = "table")
+      @Option(
+          names = {"-o", "--output"},
+          defaultValue = "table")
       String output;
 
       @Override
       protected int call(AgentApi agent) {
-        List<IpCacheEntry> es = agent.bpfIpCacheList(BpfIpCacheListRequest.getDefaultInstance()).getEntriesList();
+        List<IpCacheEntry> es =
+            agent.bpfIpCacheList(BpfIpCacheListRequest.getDefaultInstance()).getEntriesList();
         Output.list(
             out,
             Output.parse(output),
@@ -36,7 +42,10 @@ final class BpfCommand {
             () -> {
               Output.Table t = new Output.Table("IP PREFIX/ADDRESS", "IDENTITY", "TUNNEL ENDPOINT");
               for (IpCacheEntry e : es) {
-                t.row(e.getPrefix(), "identity=" + e.getIdentity(), e.getTunnelEndpoint().isEmpty() ? "0.0.0.0" : e.getTunnelEndpoint());
+                t.row(
+                    e.getPrefix(),
+                    "identity=" + e.getIdentity(),
+                    e.getTunnelEndpoint().isEmpty() ? "0.0.0.0" : e.getTunnelEndpoint());
               }
               t.print(out);
             });
@@ -45,31 +54,50 @@ final class BpfCommand {
     }
   }
 
-  @Command(name = "policy", description = "An endpoint's policy map.", subcommands = Policy.Get.class)
+  @Command(
+      name = "policy",
+      description = "An endpoint's policy map.",
+      subcommands = Policy.Get.class)
   static final class Policy {
-    @Command(name = "get", description = "Show the policy map of an endpoint, with the policies each entry came from.")
+    @Command(
+        name = "get",
+        description = "Show the policy map of an endpoint, with the policies each entry came from.")
     static final class Get extends AgentCommandBase {
       @Parameters(paramLabel = "ENDPOINT")
       int endpoint;
 
-      @Option(names = {"-o", "--output"}, defaultValue = "table")
+      @Option(
+          names = {"-o", "--output"},
+          defaultValue = "table")
       String output;
 
       @Override
       protected int call(AgentApi agent) {
-        var resp = agent.bpfPolicyGet(BpfPolicyGetRequest.newBuilder().setEndpointId(endpoint).build());
+        var resp =
+            agent.bpfPolicyGet(BpfPolicyGetRequest.newBuilder().setEndpointId(endpoint).build());
         Output.single(
             out,
             Output.parse(output),
             resp,
             () -> {
-              Output.Table t = new Output.Table("POLICY", "DIRECTION", "IDENTITY", "LABELS (source:key[=value])", "PORT/PROTO", "PACKETS", "BYTES", "DERIVED FROM");
+              Output.Table t =
+                  new Output.Table(
+                      "POLICY",
+                      "DIRECTION",
+                      "IDENTITY",
+                      "LABELS (source:key[=value])",
+                      "PORT/PROTO",
+                      "PACKETS",
+                      "BYTES",
+                      "DERIVED FROM");
               for (PolicyMapEntry e : resp.getEntriesList()) {
                 t.row(
                     e.getVerdict().equals("deny") ? "Deny" : "Allow",
                     e.getDirection(),
                     e.getIdentity() == 0 ? "ANY" : e.getIdentity(),
-                    e.getIdentity() == 0 ? "reserved:unknown" : String.join("\n", e.getIdentityLabelsList()),
+                    e.getIdentity() == 0
+                        ? "reserved:unknown"
+                        : String.join("\n", e.getIdentityLabelsList()),
                     portProto(e),
                     e.getPackets(),
                     e.getBytes(),
@@ -101,7 +129,9 @@ final class BpfCommand {
   static final class Ct {
     @Command(name = "list", aliases = "ls", description = "List tracked connections.")
     static final class ListCmd extends AgentCommandBase {
-      @Option(names = {"-o", "--output"}, defaultValue = "table")
+      @Option(
+          names = {"-o", "--output"},
+          defaultValue = "table")
       String output;
 
       @Override
@@ -112,7 +142,17 @@ final class BpfCommand {
             Output.parse(output),
             es,
             () -> {
-              Output.Table t = new Output.Table("PROTO", "SOURCE", "DESTINATION", "DIRECTION", "EXPIRES", "TX PKTS", "RX PKTS", "FLAGS", "SRC IDENTITY");
+              Output.Table t =
+                  new Output.Table(
+                      "PROTO",
+                      "SOURCE",
+                      "DESTINATION",
+                      "DIRECTION",
+                      "EXPIRES",
+                      "TX PKTS",
+                      "RX PKTS",
+                      "FLAGS",
+                      "SRC IDENTITY");
               for (CtEntry e : es) {
                 t.row(
                     e.getProtocol(),

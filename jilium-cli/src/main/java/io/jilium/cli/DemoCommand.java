@@ -1,6 +1,5 @@
 package io.jilium.cli;
 
-import io.jilium.cli.rpc.RpcException;
 import io.jilium.api.agent.v1.ApplyRequest;
 import io.jilium.api.agent.v1.Manifest;
 import io.jilium.api.agent.v1.MonitorEvent;
@@ -8,6 +7,7 @@ import io.jilium.api.agent.v1.MonitorRequest;
 import io.jilium.api.agent.v1.NamedPort;
 import io.jilium.api.agent.v1.Pod;
 import io.jilium.api.agent.v1.PodRunRequest;
+import io.jilium.cli.rpc.RpcException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,10 +24,13 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 
 /**
- * {@code jilium demo}: starts a private agent, creates pods, applies a policy and shows an
- * allowed connection, a dropped one and the drop event, then removes everything again.
+ * {@code jilium demo}: starts a private agent, creates pods, applies a policy and shows an allowed
+ * connection, a dropped one and the drop event, then removes everything again.
  */
-@Command(name = "demo", description = "A short tour: pods, identities, a policy, an allowed and a dropped connection (root).")
+@Command(
+    name = "demo",
+    description =
+        "A short tour: pods, identities, a policy, an allowed and a dropped connection (root).")
 final class DemoCommand implements Callable<Integer> {
   private static final String NODE = "jilium-demo";
   private static final Path SOCKET = Path.of("/var/run/jilium/demo.sock");
@@ -60,11 +63,16 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<String> agentArgs =
         List.of(
-            "--node-name", NODE,
-            "--state-dir", STATE.toString(),
-            "--socket", SOCKET.toString(),
-            "--pod-cidr-v4", "10.201.0.0/24",
-            "--pod-cidr-v6", "fd00:10:201::/120");
+            "--node-name",
+            NODE,
+            "--state-dir",
+            STATE.toString(),
+            "--socket",
+            SOCKET.toString(),
+            "--pod-cidr-v4",
+            "10.201.0.0/24",
+            "--pod-cidr-v6",
+            "fd00:10:201::/120");
     step("Cleaning up what an earlier demo may have left");
     runQuietly(jilium("agent", agentArgs, "--cleanup"));
     step("Starting a Jilium agent for the demo (node " + NODE + ", socket " + SOCKET + ")");
@@ -79,7 +87,8 @@ final class DemoCommand implements Callable<Integer> {
         step("Removing the demo pods, the agent and everything it created");
         for (String p : List.of("backend", "frontend", "intruder")) {
           try {
-            agent.podDelete(io.jilium.api.agent.v1.PodRef.newBuilder().setNamespace("demo").setName(p).build());
+            agent.podDelete(
+                io.jilium.api.agent.v1.PodRef.newBuilder().setNamespace("demo").setName(p).build());
           } catch (RpcException ignored) {
             // not created
           }
@@ -94,7 +103,8 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private int tour(AgentApi agent) throws Exception {
-    step("Creating three pods in namespace demo: a backend serving 8080/TCP, a frontend and an intruder");
+    step(
+        "Creating three pods in namespace demo: a backend serving 8080/TCP, a frontend and an intruder");
     Pod backend =
         agent.podRun(
             PodRunRequest.newBuilder()
@@ -102,12 +112,32 @@ final class DemoCommand implements Callable<Integer> {
                 .setName("backend")
                 .putLabels("app", "backend")
                 .addPorts(NamedPort.newBuilder().setName("http").setPort(8080).setProtocol("TCP"))
-                .addAllCommand(List.of("socat", "TCP6-LISTEN:8080,ipv6only=0,fork,reuseaddr", "SYSTEM:echo hello from the backend"))
+                .addAllCommand(
+                    List.of(
+                        "socat",
+                        "TCP6-LISTEN:8080,ipv6only=0,fork,reuseaddr",
+                        "SYSTEM:echo hello from the backend"))
                 .build());
-    Pod frontend = agent.podRun(PodRunRequest.newBuilder().setNamespace("demo").setName("frontend").putLabels("app", "web").putLabels("role", "frontend").build());
-    Pod intruder = agent.podRun(PodRunRequest.newBuilder().setNamespace("demo").setName("intruder").putLabels("app", "web").putLabels("role", "guest").build());
+    Pod frontend =
+        agent.podRun(
+            PodRunRequest.newBuilder()
+                .setNamespace("demo")
+                .setName("frontend")
+                .putLabels("app", "web")
+                .putLabels("role", "frontend")
+                .build());
+    Pod intruder =
+        agent.podRun(
+            PodRunRequest.newBuilder()
+                .setNamespace("demo")
+                .setName("intruder")
+                .putLabels("app", "web")
+                .putLabels("role", "guest")
+                .build());
     for (Pod p : List.of(backend, frontend, intruder)) {
-      out.printf("  %-16s %-14s %-22s identity %d%n", p.getNamespace() + "/" + p.getName(), p.getIpv4(), p.getIpv6(), p.getIdentity());
+      out.printf(
+          "  %-16s %-14s %-22s identity %d%n",
+          p.getNamespace() + "/" + p.getName(), p.getIpv4(), p.getIpv6(), p.getIdentity());
     }
     waitForListener(backend);
 
@@ -117,7 +147,12 @@ final class DemoCommand implements Callable<Integer> {
 
     step("Applying a CiliumNetworkPolicy: only role=frontend may reach app=backend on 8080/TCP");
     out.print(POLICY.indent(4));
-    var applied = agent.apply(ApplyRequest.newBuilder().addManifests(Manifest.newBuilder().setSource("demo-policy.yaml").setContent(POLICY)).build());
+    var applied =
+        agent.apply(
+            ApplyRequest.newBuilder()
+                .addManifests(
+                    Manifest.newBuilder().setSource("demo-policy.yaml").setContent(POLICY))
+                .build());
     out.println("  enforced in the kernel at policy revision " + applied.getPolicyRevision());
 
     BlockingQueue<MonitorEvent> events = new LinkedBlockingQueue<>();
@@ -153,7 +188,8 @@ final class DemoCommand implements Callable<Integer> {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       Process p =
-          new ProcessBuilder("nsenter", "--net=" + backend.getNetns(), "--", "ss", "-Htln", "sport = :8080")
+          new ProcessBuilder(
+                  "nsenter", "--net=" + backend.getNetns(), "--", "ss", "-Htln", "sport = :8080")
               .redirectErrorStream(true)
               .start();
       String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -176,7 +212,14 @@ final class DemoCommand implements Callable<Integer> {
 
   private void tryConnect(Pod from, Pod to, String ip, String address) throws Exception {
     Process p =
-        new ProcessBuilder("nsenter", "--net=" + from.getNetns(), "--", "socat", "-T2", "-", address + ",connect-timeout=2")
+        new ProcessBuilder(
+                "nsenter",
+                "--net=" + from.getNetns(),
+                "--",
+                "socat",
+                "-T2",
+                "-",
+                address + ",connect-timeout=2")
             .redirectErrorStream(true)
             .start();
     p.getOutputStream().close();
@@ -209,14 +252,19 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static void runQuietly(List<String> argv) throws IOException, InterruptedException {
-    new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    new ProcessBuilder(argv)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start()
+        .waitFor();
   }
 
   /** Starts the agent and waits until it logs that it is serving. */
   private Process startAgent(List<String> args) throws IOException, InterruptedException {
     Path log = Files.createTempFile("jilium-demo-agent", ".log");
     Process p = new ProcessBuilder(jilium("agent", args)).redirectErrorStream(true).start();
-    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     StringBuilder seen = new StringBuilder();
     String line;
     while ((line = r.readLine()) != null) {

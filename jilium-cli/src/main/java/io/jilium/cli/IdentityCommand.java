@@ -8,7 +8,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code jilium identity list|get}. */
-@Command(name = "identity", description = "Security identities.", subcommands = {IdentityCommand.ListIds.class, IdentityCommand.Get.class})
+@Command(
+    name = "identity",
+    description = "Security identities.",
+    subcommands = {IdentityCommand.ListIds.class, IdentityCommand.Get.class})
 final class IdentityCommand {
   private IdentityCommand() {}
 
@@ -20,7 +23,10 @@ final class IdentityCommand {
         () -> {
           Output.Table t = new Output.Table("ID", "LABELS", "REFERENCES");
           for (Identity i : ids) {
-            t.row(i.getId(), String.join("\n", i.getLabelsList()), i.getReserved() ? "reserved" : i.getReferences());
+            t.row(
+                i.getId(),
+                String.join("\n", i.getLabelsList()),
+                i.getReserved() ? "reserved" : i.getReferences());
           }
           t.print(cmd.out);
         });
@@ -28,12 +34,17 @@ final class IdentityCommand {
 
   @Command(name = "list", aliases = "ls", description = "List identities.")
   static final class ListIds extends AgentCommandBase {
-    @Option(names = {"-o", "--output"}, defaultValue = "table")
+    @Option(
+        names = {"-o", "--output"},
+        defaultValue = "table")
     String output;
 
     @Override
     protected int call(AgentApi agent) {
-      print(this, output, agent.identityList(IdentityListRequest.getDefaultInstance()).getIdentitiesList());
+      print(
+          this,
+          output,
+          agent.identityList(IdentityListRequest.getDefaultInstance()).getIdentitiesList());
       return 0;
     }
   }
@@ -43,7 +54,9 @@ final class IdentityCommand {
     @Parameters(paramLabel = "ID")
     int id;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "table")
+    @Option(
+        names = {"-o", "--output"},
+        defaultValue = "table")
     String output;
 
     @Override
@@ -51,7 +64,10 @@ final class IdentityCommand {
       if (id <= 0) {
         throw new CliException("identity " + id + " (expected: a positive number)");
       }
-      List<Identity> ids = agent.identityList(IdentityListRequest.newBuilder().setId(id).build()).getIdentitiesList();
+      List<Identity> ids =
+          agent
+              .identityList(IdentityListRequest.newBuilder().setId(id).build())
+              .getIdentitiesList();
       Output.Format f = Output.parse(output);
       Output.single(out, f, ids.get(0), () -> print(this, output, ids));
       return 0;

@@ -19,8 +19,8 @@ import picocli.CommandLine.ScopeType;
     description = "Jilium: eBPF networking, security and observability, with a Java control plane.")
 public final class JiliumMain implements Runnable {
   /**
-   * The subcommands, in help order. Only the one invoked is introspected by picocli (building
-   * the whole tree costs more start-up time than the command itself).
+   * The subcommands, in help order. Only the one invoked is introspected by picocli (building the
+   * whole tree costs more start-up time than the command itself).
    */
   private static final Map<String, Class<?>> SUBCOMMANDS = new LinkedHashMap<>();
 
@@ -42,7 +42,8 @@ public final class JiliumMain implements Runnable {
   @Option(
       names = "--socket",
       scope = ScopeType.INHERIT,
-      description = "Agent API socket (default: $JILIUM_SOCKET or " + AgentClient.DEFAULT_SOCKET + ").")
+      description =
+          "Agent API socket (default: $JILIUM_SOCKET or " + AgentClient.DEFAULT_SOCKET + ").")
   Path socket;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -115,7 +116,10 @@ public final class JiliumMain implements Runnable {
   }
 
   /** {@code jilium agent ...}: runs the agent (in the same jar, loaded only when asked for). */
-  @Command(name = "agent", description = "Run the node agent (root). See: jilium agent --help", mixinStandardHelpOptions = false)
+  @Command(
+      name = "agent",
+      description = "Run the node agent (root). See: jilium agent --help",
+      mixinStandardHelpOptions = false)
   static final class AgentLauncher implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Unmatched String[] args = new String[0];
 

@@ -10,26 +10,39 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code jilium monitor}: drop notifications, live. */
-@Command(name = "monitor", description = "Stream datapath drop notifications live, decoded (Ctrl-C to stop).")
+@Command(
+    name = "monitor",
+    description = "Stream datapath drop notifications live, decoded (Ctrl-C to stop).")
 final class MonitorCommand extends AgentCommandBase {
   private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("MMM dd HH:mm:ss.SSS", Locale.ROOT).withZone(ZoneId.systemDefault());
+      DateTimeFormatter.ofPattern("MMM dd HH:mm:ss.SSS", Locale.ROOT)
+          .withZone(ZoneId.systemDefault());
 
-  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (one object per line).")
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "text",
+      description = "text or json (one object per line).")
   String output;
 
-  @Option(names = "--count", defaultValue = "0", description = "Stop after this many events (0: never).")
+  @Option(
+      names = "--count",
+      defaultValue = "0",
+      description = "Stop after this many events (0: never).")
   long count;
 
   @Override
   protected int call(AgentApi agent) {
-    boolean json = switch (output) {
-      case "json", "jsonpb" -> true;
-      case "text", "compact" -> false;
-      default -> throw new CliException("output \"" + output + "\" (expected: text or json)");
-    };
+    boolean json =
+        switch (output) {
+          case "json", "jsonpb" -> true;
+          case "text", "compact" -> false;
+          default -> throw new CliException("output \"" + output + "\" (expected: text or json)");
+        };
     if (!json) {
-      System.err.println("Listening for events on " + ((JiliumMain) spec.root().userObject()).socket() + "... Press Ctrl-C to quit");
+      System.err.println(
+          "Listening for events on "
+              + ((JiliumMain) spec.root().userObject()).socket()
+              + "... Press Ctrl-C to quit");
     }
     long[] seen = {0};
     agent.monitor(
@@ -51,7 +64,8 @@ final class MonitorCommand extends AgentCommandBase {
     sb.append("drop (").append(e.getReasonDescription()).append(") ");
     sb.append(end(e.getSourcePod(), e.getSourceIp(), e.getSourcePort(), e.getProtocol()));
     sb.append(" (ID:").append(e.getSourceIdentity()).append(") -> ");
-    sb.append(end(e.getDestinationPod(), e.getDestinationIp(), e.getDestinationPort(), e.getProtocol()));
+    sb.append(
+        end(e.getDestinationPod(), e.getDestinationIp(), e.getDestinationPort(), e.getProtocol()));
     sb.append(" (ID:").append(e.getDestinationIdentity()).append(") ");
     sb.append(e.getProtocol());
     if (!e.getTcpFlags().isEmpty()) {

@@ -27,7 +27,8 @@ final class Output {
       case "table", "wide" -> Format.TABLE;
       case "json" -> Format.JSON;
       case "yaml" -> Format.YAML;
-      default -> throw new CliException("output format \"" + s + "\" (expected: table, json or yaml)");
+      default ->
+          throw new CliException("output format \"" + s + "\" (expected: table, json or yaml)");
     };
   }
 
@@ -66,7 +67,8 @@ final class Output {
   }
 
   /** Prints a list in the chosen format; {@code table} renders the table form. */
-  static void list(PrintStream out, Format f, List<? extends MessageOrBuilder> items, Runnable table) {
+  static void list(
+      PrintStream out, Format f, List<? extends MessageOrBuilder> items, Runnable table) {
     switch (f) {
       case JSON -> out.println(jsonArray(items));
       case YAML -> out.println(items.isEmpty() ? "[]" : yaml(jsonArray(items)));

@@ -51,7 +51,8 @@ final class PodCommand {
     // NAME=PORT/PROTO, protocol optional (TCP)
     int eq = spec.indexOf('=');
     if (eq <= 0) {
-      throw new CliException("port \"" + spec + "\" (expected: NAME=PORT/PROTOCOL, e.g. http=80/TCP)");
+      throw new CliException(
+          "port \"" + spec + "\" (expected: NAME=PORT/PROTOCOL, e.g. http=80/TCP)");
     }
     String name = spec.substring(0, eq);
     String rest = spec.substring(eq + 1);
@@ -65,7 +66,8 @@ final class PodCommand {
     try {
       port = Integer.parseInt(rest);
     } catch (NumberFormatException e) {
-      throw new CliException("port \"" + spec + "\": \"" + rest + "\" is not a number (expected: 1-65535)");
+      throw new CliException(
+          "port \"" + spec + "\": \"" + rest + "\" is not a number (expected: 1-65535)");
     }
     if (port < 1 || port > 65535) {
       throw new CliException("port \"" + spec + "\": " + port + " (expected: 1-65535)");
@@ -79,21 +81,36 @@ final class PodCommand {
     return String.join(",", l);
   }
 
-  @Command(name = "run", description = "Create a pod: a network namespace wired into the datapath, optionally running a command.")
+  @Command(
+      name = "run",
+      description =
+          "Create a pod: a network namespace wired into the datapath, optionally running a command.")
   static final class Run extends AgentCommandBase {
     @Parameters(index = "0", paramLabel = "NS/NAME", description = "Namespace and name of the pod.")
     String ref;
 
-    @Option(names = {"--labels", "-l"}, paramLabel = "k=v[,k=v...]", description = "Pod labels.")
+    @Option(
+        names = {"--labels", "-l"},
+        paramLabel = "k=v[,k=v...]",
+        description = "Pod labels.")
     List<String> labels = new ArrayList<>();
 
-    @Option(names = "--port", paramLabel = "NAME=PORT/PROTO", description = "A named port, e.g. http=80/TCP.")
+    @Option(
+        names = "--port",
+        paramLabel = "NAME=PORT/PROTO",
+        description = "A named port, e.g. http=80/TCP.")
     List<String> ports = new ArrayList<>();
 
-    @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml.")
+    @Option(
+        names = {"-o", "--output"},
+        defaultValue = "table",
+        description = "table, json or yaml.")
     String output;
 
-    @Parameters(index = "1..*", paramLabel = "CMD", description = "Command to start in the pod (after --).")
+    @Parameters(
+        index = "1..*",
+        paramLabel = "CMD",
+        description = "Command to start in the pod (after --).")
     List<String> command = new ArrayList<>();
 
     @Override
@@ -115,7 +132,16 @@ final class PodCommand {
           f,
           pod,
           () -> {
-            out.println("pod " + pod.getNamespace() + "/" + pod.getName() + " created (endpoint " + pod.getEndpointId() + ", identity " + pod.getIdentity() + ")");
+            out.println(
+                "pod "
+                    + pod.getNamespace()
+                    + "/"
+                    + pod.getName()
+                    + " created (endpoint "
+                    + pod.getEndpointId()
+                    + ", identity "
+                    + pod.getIdentity()
+                    + ")");
             if (!pod.getIpv4().isEmpty()) {
               out.println("  IPv4: " + pod.getIpv4());
             }
@@ -130,18 +156,28 @@ final class PodCommand {
     }
   }
 
-  @Command(name = "exec", description = "Run a command in a pod's network namespace, with its stdin, stdout, stderr and exit code.")
+  @Command(
+      name = "exec",
+      description =
+          "Run a command in a pod's network namespace, with its stdin, stdout, stderr and exit code.")
   static final class Exec extends AgentCommandBase {
     @Parameters(index = "0", paramLabel = "NS/NAME")
     String ref;
 
-    @Parameters(index = "1..*", paramLabel = "CMD", arity = "1..*", description = "The command (after --).")
+    @Parameters(
+        index = "1..*",
+        paramLabel = "CMD",
+        arity = "1..*",
+        description = "The command (after --).")
     List<String> command = new ArrayList<>();
 
     @Override
     protected int call(AgentApi agent) {
       String[] r = podRef(ref);
-      Pod pod = agent.podList(PodListRequest.newBuilder().setNamespace(r[0]).setName(r[1]).build()).getPods(0);
+      Pod pod =
+          agent
+              .podList(PodListRequest.newBuilder().setNamespace(r[0]).setName(r[1]).build())
+              .getPods(0);
       List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + pod.getNetns(), "--"));
       argv.addAll(command);
       try {
@@ -156,7 +192,10 @@ final class PodCommand {
     }
   }
 
-  @Command(name = "label", description = "Add, change (with --overwrite) or remove (key-) pod labels, like kubectl label.")
+  @Command(
+      name = "label",
+      description =
+          "Add, change (with --overwrite) or remove (key-) pod labels, like kubectl label.")
   static final class Label extends AgentCommandBase {
     @Parameters(index = "0", paramLabel = "NS/NAME")
     String ref;
@@ -193,24 +232,39 @@ final class PodCommand {
 
   @Command(name = "list", aliases = "ls", description = "List pods.")
   static final class ListPods extends AgentCommandBase {
-    @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml.")
+    @Option(
+        names = {"-o", "--output"},
+        defaultValue = "table",
+        description = "table, json or yaml.")
     String output;
 
-    @Option(names = {"-n", "--namespace"}, description = "Only this namespace.")
+    @Option(
+        names = {"-n", "--namespace"},
+        description = "Only this namespace.")
     String namespace = "";
 
     @Override
     protected int call(AgentApi agent) {
       Output.Format f = Output.parse(output);
-      List<Pod> pods = agent.podList(PodListRequest.newBuilder().setNamespace(namespace).build()).getPodsList();
+      List<Pod> pods =
+          agent.podList(PodListRequest.newBuilder().setNamespace(namespace).build()).getPodsList();
       Output.list(
           out,
           f,
           pods,
           () -> {
-            Output.Table t = new Output.Table("NAMESPACE", "NAME", "IPV4", "IPV6", "ENDPOINT", "IDENTITY", "LABELS");
+            Output.Table t =
+                new Output.Table(
+                    "NAMESPACE", "NAME", "IPV4", "IPV6", "ENDPOINT", "IDENTITY", "LABELS");
             for (Pod p : pods) {
-              t.row(p.getNamespace(), p.getName(), p.getIpv4(), p.getIpv6(), p.getEndpointId(), p.getIdentity(), labelsText(p.getLabelsMap()));
+              t.row(
+                  p.getNamespace(),
+                  p.getName(),
+                  p.getIpv4(),
+                  p.getIpv6(),
+                  p.getEndpointId(),
+                  p.getIdentity(),
+                  labelsText(p.getLabelsMap()));
             }
             t.print(out);
           });
@@ -218,7 +272,10 @@ final class PodCommand {
     }
   }
 
-  @Command(name = "delete", aliases = "rm", description = "Delete pods: their processes, namespace, veth, endpoint and addresses.")
+  @Command(
+      name = "delete",
+      aliases = "rm",
+      description = "Delete pods: their processes, namespace, veth, endpoint and addresses.")
   static final class Delete extends AgentCommandBase {
     @Parameters(arity = "1..*", paramLabel = "NS/NAME")
     List<String> refs = new ArrayList<>();

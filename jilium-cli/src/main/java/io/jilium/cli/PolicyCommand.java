@@ -12,13 +12,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code jilium policy ...}. */
-@Command(name = "policy", description = "Inspect and delete the policies in force.", subcommands = {PolicyCommand.Get.class, PolicyCommand.Delete.class})
+@Command(
+    name = "policy",
+    description = "Inspect and delete the policies in force.",
+    subcommands = {PolicyCommand.Get.class, PolicyCommand.Delete.class})
 final class PolicyCommand {
   private PolicyCommand() {}
 
   @Command(name = "get", description = "List the policies in force, with the policy revision.")
   static final class Get extends AgentCommandBase {
-    @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml.")
+    @Option(
+        names = {"-o", "--output"},
+        defaultValue = "table",
+        description = "table, json or yaml.")
     String output;
 
     @Override
@@ -27,9 +33,15 @@ final class PolicyCommand {
       PolicyGetResponse resp = agent.policyGet(PolicyGetRequest.getDefaultInstance());
       if (f == Output.Format.TABLE) {
         out.println("Revision: " + resp.getRevision());
-        Output.Table t = new Output.Table("KIND", "NAMESPACE", "NAME", "REVISION", "SELECTED ENDPOINTS");
+        Output.Table t =
+            new Output.Table("KIND", "NAMESPACE", "NAME", "REVISION", "SELECTED ENDPOINTS");
         for (PolicyResource p : resp.getPoliciesList()) {
-          t.row(p.getKind(), p.getNamespace(), p.getName(), p.getRevision(), join(p.getSelectedEndpointsList(), String::valueOf, ","));
+          t.row(
+              p.getKind(),
+              p.getNamespace(),
+              p.getName(),
+              p.getRevision(),
+              join(p.getSelectedEndpointsList(), String::valueOf, ","));
         }
         t.print(out);
         return 0;
@@ -38,7 +50,8 @@ final class PolicyCommand {
       for (PolicyResource p : resp.getPoliciesList()) {
         items.add(p.getDocumentJson());
       }
-      String json = "{\"revision\":" + resp.getRevision() + ",\"items\":[" + String.join(",", items) + "]}";
+      String json =
+          "{\"revision\":" + resp.getRevision() + ",\"items\":[" + String.join(",", items) + "]}";
       out.println(f == Output.Format.JSON ? pretty(json) : Output.yaml(json));
       return 0;
     }
@@ -53,7 +66,9 @@ final class PolicyCommand {
     }
   }
 
-  @Command(name = "delete", description = "Delete a policy (NS/NAME, or NAME for clusterwide) or all of them.")
+  @Command(
+      name = "delete",
+      description = "Delete a policy (NS/NAME, or NAME for clusterwide) or all of them.")
   static final class Delete extends AgentCommandBase {
     @Parameters(arity = "0..1", paramLabel = "NS/NAME")
     String ref;
@@ -69,7 +84,8 @@ final class PolicyCommand {
       PolicyDeleteRequest.Builder req = PolicyDeleteRequest.newBuilder().setAll(all);
       if (ref != null) {
         int slash = ref.indexOf('/');
-        req.setNamespace(slash < 0 ? "" : ref.substring(0, slash)).setName(slash < 0 ? ref : ref.substring(slash + 1));
+        req.setNamespace(slash < 0 ? "" : ref.substring(0, slash))
+            .setName(slash < 0 ? ref : ref.substring(slash + 1));
       }
       PolicyDeleteResponse resp = agent.policyDelete(req.build());
       out.println(resp.getDeleted() + " policies deleted, revision " + resp.getRevision());

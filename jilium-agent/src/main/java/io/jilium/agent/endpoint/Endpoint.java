@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An endpoint: a network namespace wired into the datapath. Fixed facts are final; labels,
- * identity and policy change, always on the control loop.
+ * An endpoint: a network namespace wired into the datapath. Fixed facts are final; labels, identity
+ * and policy change, always on the control loop.
  */
 public final class Endpoint {
   final int id;

@@ -34,8 +34,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,10 +122,12 @@ public final class EndpointManager {
   public Endpoint add(AddRequest r) {
     validate(r);
     if (byContainer.containsKey(r.containerId())) {
-      throw new EndpointExistsException("container " + r.containerId() + " already has an endpoint");
+      throw new EndpointExistsException(
+          "container " + r.containerId() + " already has an endpoint");
     }
     if (byPod.containsKey(r.podNamespace() + "/" + r.podName())) {
-      throw new EndpointExistsException("pod " + r.podNamespace() + "/" + r.podName() + " already exists");
+      throw new EndpointExistsException(
+          "pod " + r.podNamespace() + "/" + r.podName() + " already exists");
     }
     if (!Files.exists(r.netns())) {
       throw new IllegalArgumentException("network namespace " + r.netns() + " does not exist");
@@ -229,7 +231,8 @@ public final class EndpointManager {
       throw new IllegalArgumentException("container id is required");
     }
     if (r.ifname() == null || r.ifname().isEmpty() || r.ifname().length() > 15) {
-      throw new IllegalArgumentException("interface name \"" + r.ifname() + "\" (expected: 1-15 characters)");
+      throw new IllegalArgumentException(
+          "interface name \"" + r.ifname() + "\" (expected: 1-15 characters)");
     }
     for (var e : r.labels().entrySet()) {
       LabelValidation.check(e.getKey(), e.getValue());
@@ -268,7 +271,10 @@ public final class EndpointManager {
     unregisterQuietly(ep.id, ep.containerId, ep.podRef());
     identities.release(ep.identity);
     regenerateAll();
-    LOG.atInfo().addKeyValue("endpointId", ep.id).addKeyValue("pod", ep.podRef()).log("endpoint deleted");
+    LOG.atInfo()
+        .addKeyValue("endpointId", ep.id)
+        .addKeyValue("pod", ep.podRef())
+        .log("endpoint deleted");
     return true;
   }
 
@@ -318,7 +324,8 @@ public final class EndpointManager {
   }
 
   Labels identityLabels(Endpoint ep) {
-    return identities.podIdentityLabels(ep.podNamespace, ep.labels, namespaces.labels(ep.podNamespace));
+    return identities.podIdentityLabels(
+        ep.podNamespace, ep.labels, namespaces.labels(ep.podNamespace));
   }
 
   // ---- policy ----
@@ -388,8 +395,11 @@ public final class EndpointManager {
   public Map<Cidr, Integer> desiredIpCache() {
     Map<Cidr, Integer> desired = new LinkedHashMap<>();
     boolean dual = config.ipv4Enabled() && config.ipv6Enabled();
-    desired.put(Cidr.parse("0.0.0.0/0"), dual ? ReservedIdentity.WORLD_IPV4.id() : ReservedIdentity.WORLD.id());
-    desired.put(Cidr.parse("::/0"), dual ? ReservedIdentity.WORLD_IPV6.id() : ReservedIdentity.WORLD.id());
+    desired.put(
+        Cidr.parse("0.0.0.0/0"),
+        dual ? ReservedIdentity.WORLD_IPV4.id() : ReservedIdentity.WORLD.id());
+    desired.put(
+        Cidr.parse("::/0"), dual ? ReservedIdentity.WORLD_IPV6.id() : ReservedIdentity.WORLD.id());
     desired.putAll(hostAddresses);
     for (Endpoint ep : byId.values()) {
       if (ep.ipv4 != null) {
@@ -509,7 +519,9 @@ public final class EndpointManager {
     Path pin = pinPath(id);
     if (Files.exists(pin)) {
       BpfMap m = BpfMap.openPinned(pin);
-      if (m.keySize() == PolicyMap.KEY_SIZE && m.valueSize() == PolicyMap.VALUE_SIZE && m.maxEntries() == PolicyMap.MAX_ENTRIES) {
+      if (m.keySize() == PolicyMap.KEY_SIZE
+          && m.valueSize() == PolicyMap.VALUE_SIZE
+          && m.maxEntries() == PolicyMap.MAX_ENTRIES) {
         return new PolicyMap(m);
       }
       m.close();
@@ -599,7 +611,8 @@ public final class EndpointManager {
       candidate++;
     }
     if (candidate > MAX_ENDPOINT_ID) {
-      throw new IllegalStateException("no free endpoint id: " + MAX_ENDPOINT_ID + " endpoints exist");
+      throw new IllegalStateException(
+          "no free endpoint id: " + MAX_ENDPOINT_ID + " endpoints exist");
     }
     return candidate;
   }
@@ -619,7 +632,8 @@ public final class EndpointManager {
   /** {@code lxc} + 11 hex digits of a hash of the container id: unique, stable, 14 characters. */
   static String hostIfName(String containerId) {
     try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest(containerId.getBytes(StandardCharsets.UTF_8));
+      byte[] h =
+          MessageDigest.getInstance("SHA-256").digest(containerId.getBytes(StandardCharsets.UTF_8));
       return "lxc" + HexFormat.of().formatHex(h).substring(0, 11);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

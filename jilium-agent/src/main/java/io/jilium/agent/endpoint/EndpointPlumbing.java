@@ -19,8 +19,8 @@ import java.util.Optional;
  *
  * <p>The pod's IPv4 default route points at a link-local gateway (169.254.1.1) resolved by a
  * permanent neighbour entry to the host veth, so IPv4 needs no ARP. For IPv6 the host veth carries
- * fe80::1 and the pod finds it with real neighbour discovery. The host reaches pods through /32
- * and /128 routes with permanent neighbour entries, so a new pod is reachable at once.
+ * fe80::1 and the pod finds it with real neighbour discovery. The host reaches pods through /32 and
+ * /128 routes with permanent neighbour entries, so a new pod is reachable at once.
  */
 final class EndpointPlumbing {
   static final InetAddress GATEWAY_V4 = literal("169.254.1.1");
@@ -48,9 +48,17 @@ final class EndpointPlumbing {
     Link hostLink = host.createVeth(hostIfName, ifname, netns, mtu, hostMac, podMac);
     int hostIndex = hostLink.index();
     try (Netlink pod = Netlink.openIn(netns)) {
-      Link lo = pod.link("lo").orElseThrow(() -> new ErrnoException("RTM_GETLINK(lo in " + netns + ")", Errno.ENODEV));
+      Link lo =
+          pod.link("lo")
+              .orElseThrow(
+                  () -> new ErrnoException("RTM_GETLINK(lo in " + netns + ")", Errno.ENODEV));
       pod.setUp(lo.index());
-      Link eth = pod.link(ifname).orElseThrow(() -> new ErrnoException("RTM_GETLINK(" + ifname + " in " + netns + ")", Errno.ENODEV));
+      Link eth =
+          pod.link(ifname)
+              .orElseThrow(
+                  () ->
+                      new ErrnoException(
+                          "RTM_GETLINK(" + ifname + " in " + netns + ")", Errno.ENODEV));
       int podIndex = eth.index();
       if (ipv4 != null) {
         pod.addAddress(podIndex, inet(ipv4), 32, false);
@@ -62,7 +70,15 @@ final class EndpointPlumbing {
       if (ipv4 != null) {
         pod.replaceNeighbor(podIndex, GATEWAY_V4, hostMac, true);
         pod.replaceRoute(
-            new Route(IpPrefix.host(GATEWAY_V4), Optional.empty(), podIndex, Scope.LINK, Route.TABLE_MAIN, Route.PROTOCOL_JILIUM, 0, 0));
+            new Route(
+                IpPrefix.host(GATEWAY_V4),
+                Optional.empty(),
+                podIndex,
+                Scope.LINK,
+                Route.TABLE_MAIN,
+                Route.PROTOCOL_JILIUM,
+                0,
+                0));
         pod.replaceRoute(Route.via(IpPrefix.defaultV4(), GATEWAY_V4, podIndex));
       }
       if (ipv6 != null) {

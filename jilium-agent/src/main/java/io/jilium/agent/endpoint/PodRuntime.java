@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The standalone container runtime: a pod is a named network namespace, an endpoint created
- * through the same path as CNI ADD, and optionally a process started inside the namespace,
- * detached, with its output in a log file. Runs on the control loop.
+ * The standalone container runtime: a pod is a named network namespace, an endpoint created through
+ * the same path as CNI ADD, and optionally a process started inside the namespace, detached, with
+ * its output in a log file. Runs on the control loop.
  */
 public final class PodRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(PodRuntime.class);
@@ -62,7 +62,16 @@ public final class PodRuntime {
       ep =
           endpoints.add(
               new EndpointManager.AddRequest(
-                  netnsName, netns, POD_IFNAME, namespace, name, labels, ports, true, command, log));
+                  netnsName,
+                  netns,
+                  POD_IFNAME,
+                  namespace,
+                  name,
+                  labels,
+                  ports,
+                  true,
+                  command,
+                  log));
     } catch (RuntimeException e) {
       try {
         NetworkNamespace.delete(netns);
@@ -95,7 +104,9 @@ public final class PodRuntime {
       try {
         Files.deleteIfExists(ep.logFile());
       } catch (IOException e) {
-        LOG.atWarn().addKeyValue("file", ep.logFile()).log("could not remove pod log: " + e.getMessage());
+        LOG.atWarn()
+            .addKeyValue("file", ep.logFile())
+            .log("could not remove pod log: " + e.getMessage());
       }
     }
   }
@@ -166,7 +177,8 @@ public final class PodRuntime {
   private void start(Path netns, List<String> command, Path log) {
     try {
       Files.createDirectories(logDir);
-      List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + netns, "--", "setsid", "-f"));
+      List<String> argv =
+          new ArrayList<>(List.of("nsenter", "--net=" + netns, "--", "setsid", "-f"));
       argv.addAll(command);
       ProcessBuilder pb = new ProcessBuilder(argv);
       pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -180,7 +192,12 @@ public final class PodRuntime {
       }
       if (p.exitValue() != 0) {
         throw new IllegalStateException(
-            "starting " + command.get(0) + " in the pod failed (exit " + p.exitValue() + "); see " + log);
+            "starting "
+                + command.get(0)
+                + " in the pod failed (exit "
+                + p.exitValue()
+                + "); see "
+                + log);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("start " + command.get(0) + " in " + netns, e);
@@ -197,7 +214,9 @@ public final class PodRuntime {
       }
       return;
     }
-    String path = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    String path =
+        System.getenv()
+            .getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     for (String dir : path.split(":")) {
       if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
         return;
@@ -207,13 +226,19 @@ public final class PodRuntime {
   }
 
   static void checkNames(String namespace, String name) {
-    if (namespace.isEmpty() || namespace.length() > 63 || !DNS1123_LABEL.matcher(namespace).matches()) {
+    if (namespace.isEmpty()
+        || namespace.length() > 63
+        || !DNS1123_LABEL.matcher(namespace).matches()) {
       throw new IllegalArgumentException(
-          "namespace \"" + namespace + "\" (expected: a DNS-1123 label: lowercase letters, digits and '-', at most 63)");
+          "namespace \""
+              + namespace
+              + "\" (expected: a DNS-1123 label: lowercase letters, digits and '-', at most 63)");
     }
     if (name.isEmpty() || name.length() > 253 || !DNS1123_SUBDOMAIN.matcher(name).matches()) {
       throw new IllegalArgumentException(
-          "pod name \"" + name + "\" (expected: a DNS-1123 subdomain: lowercase letters, digits, '-' and '.')");
+          "pod name \""
+              + name
+              + "\" (expected: a DNS-1123 subdomain: lowercase letters, digits, '-' and '.')");
     }
   }
 

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Allocates identities for label sets and reports every identity that appears or disappears to
- * a listener (the policy engine's selector cache). Owned by the control loop.
+ * Allocates identities for label sets and reports every identity that appears or disappears to a
+ * listener (the policy engine's selector cache). Owned by the control loop.
  */
 public final class IdentityService {
   /** Told about identities as they come and go. */

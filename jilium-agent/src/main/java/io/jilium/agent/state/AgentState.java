@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the agent persists in {@code <state-dir>/state.json}. Kernel objects (maps,
- * programs) persist on their own in bpffs; this is what is needed to find and reconcile them.
+ * Everything the agent persists in {@code <state-dir>/state.json}. Kernel objects (maps, programs)
+ * persist on their own in bpffs; this is what is needed to find and reconcile them.
  */
 public record AgentState(
     int version,

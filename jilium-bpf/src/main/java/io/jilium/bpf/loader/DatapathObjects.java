@@ -14,7 +14,9 @@ public final class DatapathObjects {
 
   private DatapathObjects() {}
 
-  /** Copies {@code name} to {@code dir} (unless an identical copy is there) and returns its path. */
+  /**
+   * Copies {@code name} to {@code dir} (unless an identical copy is there) and returns its path.
+   */
   public static Path extract(String name, Path dir) {
     byte[] bytes = read(name);
     Path target = dir.resolve(name);

@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The pod datapath (bpf_lxc) of one node: the loaded object, its programs and its pinned maps.
- * Maps are pinned under the node's pin directory, so a restarted agent (or a new program version)
- * reuses the same maps and attached programs keep enforcing meanwhile.
+ * The pod datapath (bpf_lxc) of one node: the loaded object, its programs and its pinned maps. Maps
+ * are pinned under the node's pin directory, so a restarted agent (or a new program version) reuses
+ * the same maps and attached programs keep enforcing meanwhile.
  */
 public final class LxcDatapath implements AutoCloseable {
   public static final String FROM_CONTAINER = "cil_from_container";
@@ -102,7 +102,8 @@ public final class LxcDatapath implements AutoCloseable {
 
   /** Attaches (or atomically replaces) both programs on a pod's host-side veth. */
   public void attach(int ifindex, String ifname) {
-    TcAttach.attach(ifindex, TcAttach.Hook.INGRESS, fromContainerFd, FROM_CONTAINER + " to " + ifname);
+    TcAttach.attach(
+        ifindex, TcAttach.Hook.INGRESS, fromContainerFd, FROM_CONTAINER + " to " + ifname);
     TcAttach.attach(ifindex, TcAttach.Hook.EGRESS, toContainerFd, TO_CONTAINER + " to " + ifname);
   }
 

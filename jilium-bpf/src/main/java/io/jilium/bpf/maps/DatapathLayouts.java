@@ -114,12 +114,14 @@ public final class DatapathLayouts {
 
   /** {@code struct metrics_key}. */
   public static final StructLayout METRICS_KEY =
-      structLayout(JAVA_BYTE.withName("reason"), JAVA_BYTE.withName("dir"), JAVA_SHORT.withName("pad"))
+      structLayout(
+              JAVA_BYTE.withName("reason"), JAVA_BYTE.withName("dir"), JAVA_SHORT.withName("pad"))
           .withName("metrics_key");
 
   /** {@code struct metrics_value}. */
   public static final StructLayout METRICS_VALUE =
-      structLayout(JAVA_LONG.withName("count"), JAVA_LONG.withName("bytes")).withName("metrics_value");
+      structLayout(JAVA_LONG.withName("count"), JAVA_LONG.withName("bytes"))
+          .withName("metrics_value");
 
   /** {@code struct drop_notify}: decoded by io.jilium.core.flow.DropNotification. */
   public static final StructLayout DROP_NOTIFY =

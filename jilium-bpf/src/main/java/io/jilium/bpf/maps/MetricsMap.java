@@ -32,7 +32,8 @@ public final class MetricsMap {
             packets += v.get(JAVA_LONG, c * slot);
             bytes += v.get(JAVA_LONG, c * slot + 8);
           }
-          out.add(new Counter(k.get(JAVA_BYTE, 0) & 0xff, k.get(JAVA_BYTE, 1) & 0xff, packets, bytes));
+          out.add(
+              new Counter(k.get(JAVA_BYTE, 0) & 0xff, k.get(JAVA_BYTE, 1) & 0xff, packets, bytes));
         });
     return out;
   }

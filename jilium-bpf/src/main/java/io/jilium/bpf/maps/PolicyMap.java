@@ -16,8 +16,8 @@ import java.util.TreeMap;
 /**
  * One endpoint's policy map: an LPM trie of {@code struct policy_key} -> {@code struct
  * policy_entry}. The datapath matches the first 40 bits (identity, direction) exactly and the
- * protocol and port by prefix, so a control-plane {@link PolicyKey} with prefix length L becomes
- * an LPM key of length 40 + L.
+ * protocol and port by prefix, so a control-plane {@link PolicyKey} with prefix length L becomes an
+ * LPM key of length 40 + L.
  */
 public final class PolicyMap implements AutoCloseable {
   public static final int MAX_ENTRIES = 16384;

@@ -13,7 +13,11 @@ public class ErrnoException extends RuntimeException {
   }
 
   public ErrnoException(String call, int errno, String detail) {
-    super(call + ": " + Errno.name(errno) + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")"));
+    super(
+        call
+            + ": "
+            + Errno.name(errno)
+            + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")"));
     this.call = call;
     this.errno = Math.abs(errno);
   }

@@ -16,8 +16,7 @@ import java.lang.invoke.MethodHandle;
  */
 public final class LibBpf {
   /** libbpf stays loaded for the life of the process: the library handle is never closed. */
-  private static final SymbolLookup LIB =
-      SymbolLookup.libraryLookup("libbpf.so.1", Arena.global());
+  private static final SymbolLookup LIB = SymbolLookup.libraryLookup("libbpf.so.1", Arena.global());
 
   private static MethodHandle h(String name, FunctionDescriptor fd) {
     return Downcalls.withErrno(LIB, name, fd);
@@ -109,8 +108,7 @@ public final class LibBpf {
   // BTF
   public static final MethodHandle btf__parse =
       h("btf__parse", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-  public static final MethodHandle btf__free =
-      h("btf__free", FunctionDescriptor.ofVoid(ADDRESS));
+  public static final MethodHandle btf__free = h("btf__free", FunctionDescriptor.ofVoid(ADDRESS));
   public static final MethodHandle btf__find_by_name_kind =
       h("btf__find_by_name_kind", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
   public static final MethodHandle btf__type_by_id =

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /** Loads the real datapath object into the kernel with pinned maps, and reuses them on reload. */
 @Tag("kernel")
 class LxcDatapathKernelTest {
-  private final Path pinDir = Path.of("/sys/fs/bpf/jilium/test-" + UUID.randomUUID().toString().substring(0, 8));
+  private final Path pinDir =
+      Path.of("/sys/fs/bpf/jilium/test-" + UUID.randomUUID().toString().substring(0, 8));
   private final Path object = Path.of("target/classes/bpf/bpf_lxc.o");
 
   @AfterEach

@@ -51,14 +51,17 @@ class DatapathLayoutsTest {
   @Test
   void aMissingOrExtraFieldIsReported() {
     StructLayout shorter =
-        MemoryLayout.structLayout(
-                ValueLayout.JAVA_LONG.withName("count"))
+        MemoryLayout.structLayout(ValueLayout.JAVA_LONG.withName("count"))
             .withName("metrics_value");
     try (Btf btf = Btf.parse(OBJECT)) {
       assertThat(LayoutCheck.compare(btf, shorter))
-          .contains("struct metrics_value: size 8 in Java, 16 in C", "struct metrics_value.bytes: not in Java");
-      StructLayout unknown = MemoryLayout.structLayout(ValueLayout.JAVA_INT.withName("x")).withName("no_such_struct");
-      assertThat(LayoutCheck.compare(btf, unknown)).containsExactly("struct no_such_struct: not in the BTF");
+          .contains(
+              "struct metrics_value: size 8 in Java, 16 in C",
+              "struct metrics_value.bytes: not in Java");
+      StructLayout unknown =
+          MemoryLayout.structLayout(ValueLayout.JAVA_INT.withName("x")).withName("no_such_struct");
+      assertThat(LayoutCheck.compare(btf, unknown))
+          .containsExactly("struct no_such_struct: not in the BTF");
     }
   }
 }

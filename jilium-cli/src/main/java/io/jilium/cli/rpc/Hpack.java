@@ -8,32 +8,77 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * HPACK (RFC 7541) as far as a gRPC client needs it: requests are encoded as plain literals
- * (never indexed, never Huffman: correct and simple), responses are decoded in full (static and
- * dynamic table, Huffman strings). One decoder per connection: the dynamic table is shared by
- * every header block the server sends on it.
+ * HPACK (RFC 7541) as far as a gRPC client needs it: requests are encoded as plain literals (never
+ * indexed, never Huffman: correct and simple), responses are decoded in full (static and dynamic
+ * table, Huffman strings). One decoder per connection: the dynamic table is shared by every header
+ * block the server sends on it.
  */
 final class Hpack {
   /** A decoded header field. */
   record Header(String name, String value) {}
 
   private static final String[][] STATIC = {
-    {":authority", ""}, {":method", "GET"}, {":method", "POST"}, {":path", "/"},
-    {":path", "/index.html"}, {":scheme", "http"}, {":scheme", "https"}, {":status", "200"},
-    {":status", "204"}, {":status", "206"}, {":status", "304"}, {":status", "400"},
-    {":status", "404"}, {":status", "500"}, {"accept-charset", ""},
-    {"accept-encoding", "gzip, deflate"}, {"accept-language", ""}, {"accept-ranges", ""},
-    {"accept", ""}, {"access-control-allow-origin", ""}, {"age", ""}, {"allow", ""},
-    {"authorization", ""}, {"cache-control", ""}, {"content-disposition", ""},
-    {"content-encoding", ""}, {"content-language", ""}, {"content-length", ""},
-    {"content-location", ""}, {"content-range", ""}, {"content-type", ""}, {"cookie", ""},
-    {"date", ""}, {"etag", ""}, {"expect", ""}, {"expires", ""}, {"from", ""}, {"host", ""},
-    {"if-match", ""}, {"if-modified-since", ""}, {"if-none-match", ""}, {"if-range", ""},
-    {"if-unmodified-since", ""}, {"last-modified", ""}, {"link", ""}, {"location", ""},
-    {"max-forwards", ""}, {"proxy-authenticate", ""}, {"proxy-authorization", ""},
-    {"range", ""}, {"referer", ""}, {"refresh", ""}, {"retry-after", ""}, {"server", ""},
-    {"set-cookie", ""}, {"strict-transport-security", ""}, {"transfer-encoding", ""},
-    {"user-agent", ""}, {"vary", ""}, {"via", ""}, {"www-authenticate", ""}
+    {":authority", ""},
+    {":method", "GET"},
+    {":method", "POST"},
+    {":path", "/"},
+    {":path", "/index.html"},
+    {":scheme", "http"},
+    {":scheme", "https"},
+    {":status", "200"},
+    {":status", "204"},
+    {":status", "206"},
+    {":status", "304"},
+    {":status", "400"},
+    {":status", "404"},
+    {":status", "500"},
+    {"accept-charset", ""},
+    {"accept-encoding", "gzip, deflate"},
+    {"accept-language", ""},
+    {"accept-ranges", ""},
+    {"accept", ""},
+    {"access-control-allow-origin", ""},
+    {"age", ""},
+    {"allow", ""},
+    {"authorization", ""},
+    {"cache-control", ""},
+    {"content-disposition", ""},
+    {"content-encoding", ""},
+    {"content-language", ""},
+    {"content-length", ""},
+    {"content-location", ""},
+    {"content-range", ""},
+    {"content-type", ""},
+    {"cookie", ""},
+    {"date", ""},
+    {"etag", ""},
+    {"expect", ""},
+    {"expires", ""},
+    {"from", ""},
+    {"host", ""},
+    {"if-match", ""},
+    {"if-modified-since", ""},
+    {"if-none-match", ""},
+    {"if-range", ""},
+    {"if-unmodified-since", ""},
+    {"last-modified", ""},
+    {"link", ""},
+    {"location", ""},
+    {"max-forwards", ""},
+    {"proxy-authenticate", ""},
+    {"proxy-authorization", ""},
+    {"range", ""},
+    {"referer", ""},
+    {"refresh", ""},
+    {"retry-after", ""},
+    {"server", ""},
+    {"set-cookie", ""},
+    {"strict-transport-security", ""},
+    {"transfer-encoding", ""},
+    {"user-agent", ""},
+    {"vary", ""},
+    {"via", ""},
+    {"www-authenticate", ""}
   };
 
   private final Deque<Header> dynamic = new ArrayDeque<>();
@@ -167,7 +212,10 @@ final class Hpack {
     if (pos[0] + len > b.length) {
       throw new IllegalArgumentException("HPACK: string beyond the block");
     }
-    byte[] raw = huffman ? Huffman.decode(b, pos[0], len) : java.util.Arrays.copyOfRange(b, pos[0], pos[0] + len);
+    byte[] raw =
+        huffman
+            ? Huffman.decode(b, pos[0], len)
+            : java.util.Arrays.copyOfRange(b, pos[0], pos[0] + len);
     pos[0] += len;
     return new String(raw, StandardCharsets.UTF_8);
   }

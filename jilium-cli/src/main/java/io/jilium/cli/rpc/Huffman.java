@@ -4,8 +4,8 @@ import java.io.ByteArrayOutputStream;
 
 /**
  * HPACK's static Huffman code (RFC 7541, Appendix B), decode only. The code is canonical, so the
- * per-symbol code lengths of the RFC determine every codeword: symbols sorted by (length,
- * symbol) get consecutive codes, shifted left when the length grows.
+ * per-symbol code lengths of the RFC determine every codeword: symbols sorted by (length, symbol)
+ * get consecutive codes, shifted left when the length grows.
  */
 final class Huffman {
   /** Code length in bits of symbols 0..255 (RFC 7541 Appendix B); EOS (256) is 30 ones. */
@@ -29,10 +29,13 @@ final class Huffman {
   };
 
   private static final int MAX_LENGTH = 30;
+
   /** For each length: the first code, the index of its first symbol in SORTED, the count. */
   private static final int[] FIRST_CODE = new int[MAX_LENGTH + 2];
+
   private static final int[] FIRST_INDEX = new int[MAX_LENGTH + 2];
   private static final int[] COUNT = new int[MAX_LENGTH + 2];
+
   /** Symbols (0..256) in canonical order: by length, then by value. */
   private static final int[] SORTED = new int[257];
 

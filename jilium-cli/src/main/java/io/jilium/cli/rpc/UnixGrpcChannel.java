@@ -15,11 +15,12 @@ import java.util.function.Predicate;
 
 /**
  * One HTTP/2 connection (prior knowledge, cleartext) to a gRPC server on a Unix socket, used for
- * one call at a time on stream ids 1, 3, 5, ... Blocking; not thread-safe, except {@link
- * #close()}, which may be called from another thread to cancel a streaming call.
+ * one call at a time on stream ids 1, 3, 5, ... Blocking; not thread-safe, except {@link #close()},
+ * which may be called from another thread to cancel a streaming call.
  */
 public final class UnixGrpcChannel implements AutoCloseable {
-  private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PREFACE =
+      "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final int DATA = 0x0;
   private static final int HEADERS = 0x1;
   private static final int RST_STREAM = 0x3;
@@ -57,7 +58,8 @@ public final class UnixGrpcChannel implements AutoCloseable {
       ByteBuffer settings = ByteBuffer.allocate(12);
       settings.putShort((short) 0x2).putInt(0).putShort((short) 0x4).putInt(OUR_WINDOW);
       hello.writeBytes(frame(SETTINGS, 0, 0, settings.array()));
-      hello.writeBytes(frame(WINDOW_UPDATE, 0, 0, ByteBuffer.allocate(4).putInt(OUR_WINDOW - 65535).array()));
+      hello.writeBytes(
+          frame(WINDOW_UPDATE, 0, 0, ByteBuffer.allocate(4).putInt(OUR_WINDOW - 65535).array()));
       write(hello.toByteArray());
     } catch (IOException e) {
       throw new RpcException("UNAVAILABLE", e.getMessage() == null ? e.toString() : e.getMessage());
@@ -67,19 +69,23 @@ public final class UnixGrpcChannel implements AutoCloseable {
   /** A unary call: returns the response message bytes. */
   public byte[] unary(String method, byte[] request) {
     List<byte[]> out = new ArrayList<>();
-    call(method, request, m -> {
-      out.add(m);
-      return true;
-    });
+    call(
+        method,
+        request,
+        m -> {
+          out.add(m);
+          return true;
+        });
     if (out.size() != 1) {
-      throw new RpcException("INTERNAL", method + ": expected one response message, got " + out.size());
+      throw new RpcException(
+          "INTERNAL", method + ": expected one response message, got " + out.size());
     }
     return out.get(0);
   }
 
   /**
-   * A call with any number of response messages: {@code onMessage} gets each; returning false
-   * stops reading (the call is abandoned).
+   * A call with any number of response messages: {@code onMessage} gets each; returning false stops
+   * reading (the call is abandoned).
    */
   public void call(String method, byte[] request, Predicate<byte[]> onMessage) {
     int stream = nextStream;
@@ -103,7 +109,8 @@ public final class UnixGrpcChannel implements AutoCloseable {
       sendData(stream, body);
       readResponse(method, stream, onMessage);
     } catch (IOException e) {
-      throw new RpcException("UNAVAILABLE", method + ": connection to " + socket + " lost (" + e.getMessage() + ")");
+      throw new RpcException(
+          "UNAVAILABLE", method + ": connection to " + socket + " lost (" + e.getMessage() + ")");
     }
   }
 
@@ -111,7 +118,11 @@ public final class UnixGrpcChannel implements AutoCloseable {
     long streamWindow = sendWindowInitial;
     int off = 0;
     while (off < body.length || body.length == 0) {
-      int n = (int) Math.min(Math.min(body.length - off, peerMaxFrame), Math.min(streamWindow, sendWindowConn));
+      int n =
+          (int)
+              Math.min(
+                  Math.min(body.length - off, peerMaxFrame),
+                  Math.min(streamWindow, sendWindowConn));
       if (n <= 0 && body.length > 0) {
         // wait for the server to open its window
         long[] credit = readControlFrame(stream);
@@ -156,7 +167,8 @@ public final class UnixGrpcChannel implements AutoCloseable {
     return credit;
   }
 
-  private void readResponse(String method, int stream, Predicate<byte[]> onMessage) throws IOException {
+  private void readResponse(String method, int stream, Predicate<byte[]> onMessage)
+      throws IOException {
     ByteArrayOutputStream data = new ByteArrayOutputStream();
     ByteArrayOutputStream headerBlock = null;
     String grpcStatus = null;
@@ -174,7 +186,8 @@ public final class UnixGrpcChannel implements AutoCloseable {
         case SETTINGS -> applySettings(flags, payload);
         case PING -> ping(flags, payload);
         case WINDOW_UPDATE -> {}
-        case GOAWAY -> throw new RpcException("UNAVAILABLE", method + ": the agent closed the connection");
+        case GOAWAY ->
+            throw new RpcException("UNAVAILABLE", method + ": the agent closed the connection");
         case RST_STREAM -> {
           if (sid == stream) {
             throw new RpcException("CANCELLED", method + ": the agent reset the call");
@@ -193,9 +206,15 @@ public final class UnixGrpcChannel implements AutoCloseable {
           data.write(payload, off, end - off);
           if (payload.length > 0) {
             // give the window back as we consume
-            write(concat(
-                frame(WINDOW_UPDATE, 0, 0, ByteBuffer.allocate(4).putInt(payload.length).array()),
-                frame(WINDOW_UPDATE, 0, stream, ByteBuffer.allocate(4).putInt(payload.length).array())));
+            write(
+                concat(
+                    frame(
+                        WINDOW_UPDATE, 0, 0, ByteBuffer.allocate(4).putInt(payload.length).array()),
+                    frame(
+                        WINDOW_UPDATE,
+                        0,
+                        stream,
+                        ByteBuffer.allocate(4).putInt(payload.length).array())));
           }
           if (!deliver(data, onMessage)) {
             return;
@@ -232,7 +251,8 @@ public final class UnixGrpcChannel implements AutoCloseable {
               case ":status" -> httpStatus = h.value();
               case "grpc-status" -> grpcStatus = h.value();
               case "grpc-message" ->
-                  grpcMessage = URLDecoder.decode(h.value().replace("+", "%2B"), StandardCharsets.UTF_8);
+                  grpcMessage =
+                      URLDecoder.decode(h.value().replace("+", "%2B"), StandardCharsets.UTF_8);
               default -> {}
             }
           }
@@ -247,10 +267,11 @@ public final class UnixGrpcChannel implements AutoCloseable {
     }
   }
 
-
-  private static void finish(String method, String httpStatus, String grpcStatus, String grpcMessage) {
+  private static void finish(
+      String method, String httpStatus, String grpcStatus, String grpcMessage) {
     if (grpcStatus == null) {
-      throw new RpcException("INTERNAL", method + ": no grpc-status (HTTP status " + httpStatus + ")");
+      throw new RpcException(
+          "INTERNAL", method + ": no grpc-status (HTTP status " + httpStatus + ")");
     }
     int code;
     try {
@@ -259,7 +280,9 @@ public final class UnixGrpcChannel implements AutoCloseable {
       code = 2;
     }
     if (code != 0) {
-      throw new RpcException(RpcException.codeName(code), grpcMessage.isEmpty() ? RpcException.codeName(code) : grpcMessage);
+      throw new RpcException(
+          RpcException.codeName(code),
+          grpcMessage.isEmpty() ? RpcException.codeName(code) : grpcMessage);
     }
   }
 
@@ -271,7 +294,11 @@ public final class UnixGrpcChannel implements AutoCloseable {
       if (buf[off] != 0) {
         throw new RpcException("INTERNAL", "compressed gRPC messages are not supported");
       }
-      int len = ((buf[off + 1] & 0xff) << 24) | ((buf[off + 2] & 0xff) << 16) | ((buf[off + 3] & 0xff) << 8) | (buf[off + 4] & 0xff);
+      int len =
+          ((buf[off + 1] & 0xff) << 24)
+              | ((buf[off + 2] & 0xff) << 16)
+              | ((buf[off + 3] & 0xff) << 8)
+              | (buf[off + 4] & 0xff);
       if (buf.length - off - 5 < len) {
         break;
       }
@@ -348,7 +375,9 @@ public final class UnixGrpcChannel implements AutoCloseable {
 
   private static byte[] frame(int type, int flags, int stream, byte[] payload) {
     ByteBuffer b = ByteBuffer.allocate(9 + payload.length);
-    b.put((byte) (payload.length >>> 16)).put((byte) (payload.length >>> 8)).put((byte) payload.length);
+    b.put((byte) (payload.length >>> 16))
+        .put((byte) (payload.length >>> 8))
+        .put((byte) payload.length);
     b.put((byte) type).put((byte) flags).putInt(stream & 0x7fffffff).put(payload);
     return b.array();
   }

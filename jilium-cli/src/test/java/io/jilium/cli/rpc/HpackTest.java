@@ -66,7 +66,8 @@ class HpackTest {
       ByteBuf buf = Unpooled.buffer();
       enc.encodeHeaders(3, h, buf);
       List<Hpack.Header> decoded = decoder.decode(ByteBufUtil.getBytes(buf));
-      assertThat(decoded).contains(new Hpack.Header(":status", "200"), new Hpack.Header("grpc-message", message));
+      assertThat(decoded)
+          .contains(new Hpack.Header(":status", "200"), new Hpack.Header("grpc-message", message));
       assertThat(decoded).hasSize(4);
     }
   }

@@ -70,7 +70,10 @@ class UnixGrpcChannelTest {
       long total = r.getManifestsList().stream().mapToLong(m -> m.getContent().length()).sum();
       if (r.getDelete()) {
         // a long message: Netty Huffman-codes headers of 512 characters and more
-        out.onError(Status.INVALID_ARGUMENT.withDescription("x".repeat(600) + " – ünïcode 100%").asRuntimeException());
+        out.onError(
+            Status.INVALID_ARGUMENT
+                .withDescription("x".repeat(600) + " – ünïcode 100%")
+                .asRuntimeException());
         return;
       }
       out.onNext(ApplyResponse.newBuilder().setPolicyRevision(total).build());
@@ -80,7 +83,11 @@ class UnixGrpcChannelTest {
     @Override
     public void monitor(MonitorRequest r, StreamObserver<MonitorEvent> out) {
       for (int i = 0; i < 5000; i++) {
-        out.onNext(MonitorEvent.newBuilder().setReason(i).setSummary("event " + i + " ".repeat(200)).build());
+        out.onNext(
+            MonitorEvent.newBuilder()
+                .setReason(i)
+                .setSummary("event " + i + " ".repeat(200))
+                .build());
       }
       out.onCompleted();
     }
@@ -90,7 +97,9 @@ class UnixGrpcChannelTest {
   void unaryCallsAndSeveralOnOneConnection() throws Exception {
     try (UnixGrpcChannel ch = new UnixGrpcChannel(socket)) {
       for (int i = 0; i < 3; i++) {
-        byte[] resp = ch.unary("/jilium.agent.v1.Agent/Status", StatusRequest.getDefaultInstance().toByteArray());
+        byte[] resp =
+            ch.unary(
+                "/jilium.agent.v1.Agent/Status", StatusRequest.getDefaultInstance().toByteArray());
         assertThat(StatusResponse.parseFrom(resp).getNodeName()).isEqualTo("n1");
       }
     }
@@ -99,7 +108,10 @@ class UnixGrpcChannelTest {
   @Test
   void largeRequestsRespectFlowControl() throws Exception {
     String big = "y".repeat(3 << 20);
-    ApplyRequest req = ApplyRequest.newBuilder().addManifests(Manifest.newBuilder().setSource("a").setContent(big)).build();
+    ApplyRequest req =
+        ApplyRequest.newBuilder()
+            .addManifests(Manifest.newBuilder().setSource("a").setContent(big))
+            .build();
     try (UnixGrpcChannel ch = new UnixGrpcChannel(socket)) {
       byte[] resp = ch.unary("/jilium.agent.v1.Agent/Apply", req.toByteArray());
       assertThat(ApplyResponse.parseFrom(resp).getPolicyRevision()).isEqualTo(3L << 20);

@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * A drop notification as the datapath writes it ({@code struct drop_notify} in bpf/lib/maps.h):
- * who dropped what, why, between which identities, with the head of the packet.
+ * A drop notification as the datapath writes it ({@code struct drop_notify} in bpf/lib/maps.h): who
+ * dropped what, why, between which identities, with the head of the packet.
  */
 public record DropNotification(
     int reason,
@@ -25,6 +25,7 @@ public record DropNotification(
   public static final int TYPE_DROP = 1;
   public static final int DIR_INGRESS = 1;
   public static final int DIR_EGRESS = 2;
+
   /** Bytes before the captured packet. */
   public static final int HEADER_SIZE = 48;
 
@@ -32,7 +33,11 @@ public record DropNotification(
   public static DropNotification decode(byte[] record) {
     if (record.length < HEADER_SIZE) {
       throw new IllegalArgumentException(
-          "drop notification of " + record.length + " bytes (expected at least " + HEADER_SIZE + ")");
+          "drop notification of "
+              + record.length
+              + " bytes (expected at least "
+              + HEADER_SIZE
+              + ")");
     }
     ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.nativeOrder());
     int capLen = Math.min(b.getShort(12) & 0xffff, record.length - HEADER_SIZE);

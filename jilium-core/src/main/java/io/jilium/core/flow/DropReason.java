@@ -4,8 +4,8 @@ import java.util.Optional;
 
 /**
  * Datapath drop reasons with Cilium's codes, its monitor descriptions and Hubble's {@code
- * DropReason} enum names. Mirrors bpf/lib/drop.h (a test compares them): {@link #macro()} is the
- * C name without the {@code DROP_} prefix.
+ * DropReason} enum names. Mirrors bpf/lib/drop.h (a test compares them): {@link #macro()} is the C
+ * name without the {@code DROP_} prefix.
  */
 public enum DropReason {
   UNUSED1(130, "Invalid source mac", "INVALID_SOURCE_MAC"),
@@ -37,27 +37,42 @@ public enum DropReason {
   INVALID_EXTHDR(156, "Invalid IPv6 extension header", "INVALID_IPV6_EXTENSION_HEADER"),
   FRAG_NOSUPPORT(157, "IP fragmentation not supported", "IP_FRAGMENTATION_NOT_SUPPORTED"),
   NO_SERVICE(158, "Service backend not found", "SERVICE_BACKEND_NOT_FOUND"),
-  NO_TUNNEL_ENDPOINT(160, "No tunnel/encapsulation endpoint (datapath BUG!)", "NO_TUNNEL_OR_ENCAPSULATION_ENDPOINT"),
+  NO_TUNNEL_ENDPOINT(
+      160,
+      "No tunnel/encapsulation endpoint (datapath BUG!)",
+      "NO_TUNNEL_OR_ENCAPSULATION_ENDPOINT"),
   NAT_46X64_DISABLED(161, "NAT 46/64 not enabled", "FAILED_TO_INSERT_INTO_PROXYMAP"),
-  EDT_HORIZON(162, "Reached EDT rate-limiting drop horizon", "REACHED_EDT_RATE_LIMITING_DROP_HORIZON"),
+  EDT_HORIZON(
+      162, "Reached EDT rate-limiting drop horizon", "REACHED_EDT_RATE_LIMITING_DROP_HORIZON"),
   UNKNOWN_CT(163, "Unknown connection tracking state", "UNKNOWN_CONNECTION_TRACKING_STATE"),
   HOST_UNREACHABLE(164, "Local host is unreachable", "LOCAL_HOST_IS_UNREACHABLE"),
-  NO_CONFIG(165, "No configuration available to perform policy decision", "NO_CONFIGURATION_AVAILABLE_TO_PERFORM_POLICY_DECISION"),
+  NO_CONFIG(
+      165,
+      "No configuration available to perform policy decision",
+      "NO_CONFIGURATION_AVAILABLE_TO_PERFORM_POLICY_DECISION"),
   UNSUPPORTED_L2(166, "Unsupported L2 protocol", "UNSUPPORTED_L2_PROTOCOL"),
   NAT_NO_MAPPING(167, "No mapping for NAT masquerade", "NO_MAPPING_FOR_NAT_MASQUERADE"),
-  NAT_UNSUPP_PROTO(168, "Unsupported protocol for NAT masquerade", "UNSUPPORTED_PROTOCOL_FOR_NAT_MASQUERADE"),
+  NAT_UNSUPP_PROTO(
+      168, "Unsupported protocol for NAT masquerade", "UNSUPPORTED_PROTOCOL_FOR_NAT_MASQUERADE"),
   NO_FIB(169, "FIB lookup failed", "FIB_LOOKUP_FAILED"),
-  ENCAP_PROHIBITED(170, "Encapsulation traffic is prohibited", "ENCAPSULATION_TRAFFIC_IS_PROHIBITED"),
+  ENCAP_PROHIBITED(
+      170, "Encapsulation traffic is prohibited", "ENCAPSULATION_TRAFFIC_IS_PROHIBITED"),
   INVALID_IDENTITY(171, "Invalid identity", "INVALID_IDENTITY"),
   UNKNOWN_SENDER(172, "Unknown sender", "UNKNOWN_SENDER"),
   NAT_NOT_NEEDED(173, "NAT not needed", "NAT_NOT_NEEDED"),
   IS_CLUSTER_IP(174, "Is a ClusterIP", "IS_A_CLUSTERIP"),
-  FRAG_NOT_FOUND(175, "First logical datagram fragment not found", "FIRST_LOGICAL_DATAGRAM_FRAGMENT_NOT_FOUND"),
+  FRAG_NOT_FOUND(
+      175,
+      "First logical datagram fragment not found",
+      "FIRST_LOGICAL_DATAGRAM_FRAGMENT_NOT_FOUND"),
   FORBIDDEN_ICMP6(176, "Forbidden ICMPv6 message", "FORBIDDEN_ICMPV6_MESSAGE"),
   NOT_IN_SRC_RANGE(177, "Denied by LB src range check", "DENIED_BY_LB_SRC_RANGE_CHECK"),
   PROXY_LOOKUP_FAILED(178, "Socket lookup failed", "SOCKET_LOOKUP_FAILED"),
   PROXY_SET_FAILED(179, "Socket assign failed", "SOCKET_ASSIGN_FAILED"),
-  PROXY_UNKNOWN_PROTO(180, "Proxy redirection not supported for protocol", "PROXY_REDIRECTION_NOT_SUPPORTED_FOR_PROTOCOL"),
+  PROXY_UNKNOWN_PROTO(
+      180,
+      "Proxy redirection not supported for protocol",
+      "PROXY_REDIRECTION_NOT_SUPPORTED_FOR_PROTOCOL"),
   POLICY_DENY(181, "Policy denied by denylist", "POLICY_DENY"),
   VLAN_FILTERED(182, "VLAN traffic disallowed by VLAN filter", "VLAN_FILTERED"),
   INVALID_VNI(183, "Incorrect VNI from VTEP", "INVALID_VNI"),
@@ -70,7 +85,10 @@ public enum DropReason {
   CT_NO_MAP_FOUND(190, "No conntrack map found", "CT_NO_MAP_FOUND"),
   SNAT_NO_MAP_FOUND(191, "No nat map found", "SNAT_NO_MAP_FOUND"),
   INVALID_CLUSTER_ID(192, "Invalid ClusterID", "INVALID_CLUSTER_ID"),
-  DSR_ENCAP_UNSUPP_PROTO(193, "Unsupported packet protocol for DSR encapsulation", "UNSUPPORTED_PROTOCOL_FOR_DSR_ENCAP"),
+  DSR_ENCAP_UNSUPP_PROTO(
+      193,
+      "Unsupported packet protocol for DSR encapsulation",
+      "UNSUPPORTED_PROTOCOL_FOR_DSR_ENCAP"),
   NO_EGRESS_GATEWAY(194, "No egress gateway found", "NO_EGRESS_GATEWAY"),
   UNENCRYPTED_TRAFFIC(195, "Traffic is unencrypted", "UNENCRYPTED_TRAFFIC"),
   TTL_EXCEEDED(196, "TTL exceeded", "TTL_EXCEEDED"),

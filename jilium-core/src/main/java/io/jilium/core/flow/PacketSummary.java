@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the first bytes of a packet (from its Ethernet header) say: addresses, protocol, ports,
- * TCP flags or ICMP type. Fields not present are zero or empty.
+ * What the first bytes of a packet (from its Ethernet header) say: addresses, protocol, ports, TCP
+ * flags or ICMP type. Fields not present are zero or empty.
  */
 public record PacketSummary(
     int ipVersion,
@@ -177,8 +177,10 @@ public record PacketSummary(
               + hostPort(destination, destinationPort)
               + " tcp "
               + String.join(", ", tcpFlagNames());
-      case 17 -> hostPort(source, sourcePort) + " -> " + hostPort(destination, destinationPort) + " udp";
-      case 132 -> hostPort(source, sourcePort) + " -> " + hostPort(destination, destinationPort) + " sctp";
+      case 17 ->
+          hostPort(source, sourcePort) + " -> " + hostPort(destination, destinationPort) + " udp";
+      case 132 ->
+          hostPort(source, sourcePort) + " -> " + hostPort(destination, destinationPort) + " sctp";
       case 1 -> source + " -> " + destination + " " + icmpName(false);
       case 58 -> source + " -> " + destination + " " + icmpName(true);
       default -> source + " -> " + destination;

@@ -11,8 +11,8 @@ import java.util.TreeMap;
 
 /**
  * The allocator of standalone mode: identities live on this node only. Ids start at 256 and the
- * lowest free id is reused, so a restart that restores the same label sets gets the same ids.
- * Not thread-safe: owned by the agent's control loop.
+ * lowest free id is reused, so a restart that restores the same label sets gets the same ids. Not
+ * thread-safe: owned by the agent's control loop.
  */
 public final class LocalIdentityAllocator implements IdentityAllocator {
   private final int minId;

@@ -9,9 +9,9 @@ import java.util.TreeMap;
 
 /**
  * Addresses of one pod CIDR, each held by an owner (an endpoint's container id). The network
- * address and the first address (kept for a future router address, as Cilium does) are never
- * handed out; for IPv4 neither is the broadcast address. Allocation walks forward from the last
- * allocation so a released address is not reused at once. Not thread-safe.
+ * address and the first address (kept for a future router address, as Cilium does) are never handed
+ * out; for IPv4 neither is the broadcast address. Allocation walks forward from the last allocation
+ * so a released address is not reused at once. Not thread-safe.
  */
 public final class AddressPool {
   private final Cidr cidr;

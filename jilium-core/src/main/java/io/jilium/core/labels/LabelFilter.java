@@ -7,11 +7,10 @@ import java.util.regex.Pattern;
 
 /**
  * Decides which labels take part in identity, as Cilium's default label filter does: a label is
- * kept unless an exclude pattern matches it, and an exclude is overridden by an include whose
- * match is longer (so {@code io.kubernetes.pod.namespace} survives the {@code io.kubernetes}
- * exclude); lengths are those of the matched text, not of the patterns. Patterns
- * are regular expressions anchored at the start of the key; a pattern without a source applies
- * to every source.
+ * kept unless an exclude pattern matches it, and an exclude is overridden by an include whose match
+ * is longer (so {@code io.kubernetes.pod.namespace} survives the {@code io.kubernetes} exclude);
+ * lengths are those of the matched text, not of the patterns. Patterns are regular expressions
+ * anchored at the start of the key; a pattern without a source applies to every source.
  */
 public final class LabelFilter {
   private record Entry(String source, Pattern pattern, boolean exclude) {

@@ -10,11 +10,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A Kubernetes label selector ({@code matchLabels} + {@code matchExpressions}) with Cilium's
- * source semantics: a key written {@code k8s:app} matches only labels of source k8s, a key
- * without a source ({@code app}, or {@code any:app}) matches that key from any source. All
- * requirements must hold; an empty selector matches everything. Immutable, with value equality,
- * so equal selectors share one cache entry.
+ * A Kubernetes label selector ({@code matchLabels} + {@code matchExpressions}) with Cilium's source
+ * semantics: a key written {@code k8s:app} matches only labels of source k8s, a key without a
+ * source ({@code app}, or {@code any:app}) matches that key from any source. All requirements must
+ * hold; an empty selector matches everything. Immutable, with value equality, so equal selectors
+ * share one cache entry.
  */
 public final class LabelSelector {
   /** The operators of {@code matchExpressions}. */
@@ -107,8 +107,7 @@ public final class LabelSelector {
   /** A selector from {@code matchLabels}; keys may carry a source prefix. */
   public static LabelSelector matchLabels(Map<String, String> matchLabels) {
     List<Requirement> reqs = new ArrayList<>();
-    new TreeMap<>(matchLabels)
-        .forEach((k, v) -> reqs.add(requirement(k, Operator.IN, Set.of(v))));
+    new TreeMap<>(matchLabels).forEach((k, v) -> reqs.add(requirement(k, Operator.IN, Set.of(v))));
     return of(reqs);
   }
 

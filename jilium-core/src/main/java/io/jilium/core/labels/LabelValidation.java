@@ -3,7 +3,10 @@ package io.jilium.core.labels;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Kubernetes' rules for label keys and values (apimachinery's IsQualifiedName and IsValidLabelValue). */
+/**
+ * Kubernetes' rules for label keys and values (apimachinery's IsQualifiedName and
+ * IsValidLabelValue).
+ */
 public final class LabelValidation {
   private static final Pattern NAME = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
   private static final Pattern DNS1123_SUBDOMAIN =

@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * An immutable, sorted set of labels with at most one label per (source, key). Equal sets are
- * equal objects: they key identities.
+ * An immutable, sorted set of labels with at most one label per (source, key). Equal sets are equal
+ * objects: they key identities.
  */
 public final class Labels implements Iterable<Label> {
   public static final Labels EMPTY = new Labels(List.of());

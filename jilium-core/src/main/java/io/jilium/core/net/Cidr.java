@@ -6,8 +6,8 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /**
- * An IPv4 or IPv6 prefix. The address is canonical (host bits cleared), so equal prefixes are
- * equal values. Parsing never does DNS.
+ * An IPv4 or IPv6 prefix. The address is canonical (host bits cleared), so equal prefixes are equal
+ * values. Parsing never does DNS.
  */
 public record Cidr(byte[] address, int prefixLength) implements Comparable<Cidr> {
   public Cidr {
@@ -115,7 +115,9 @@ public record Cidr(byte[] address, int prefixLength) implements Comparable<Cidr>
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Cidr c && c.prefixLength == prefixLength && Arrays.equals(c.address, address);
+    return o instanceof Cidr c
+        && c.prefixLength == prefixLength
+        && Arrays.equals(c.address, address);
   }
 
   @Override

@@ -6,8 +6,8 @@ import java.util.Comparator;
  * The key of a datapath policy entry, as the control plane sees it: remote identity (0 = any),
  * direction, protocol (0 = any) and destination port with a prefix length over protocol and port
  * together, as Cilium counts it: 0 = any protocol and port, 8 = the protocol with any port, 24 =
- * one exact port, 8 + n = the ports sharing the top n bits of {@code port}. For ICMP the "port"
- * is the ICMP type in the high byte.
+ * one exact port, 8 + n = the ports sharing the top n bits of {@code port}. For ICMP the "port" is
+ * the ICMP type in the high byte.
  */
 public record PolicyKey(int identity, Direction direction, int protocol, int port, int prefixLength)
     implements Comparable<PolicyKey> {
@@ -67,7 +67,9 @@ public record PolicyKey(int identity, Direction direction, int protocol, int por
     return port | ((1 << (16 - portBits)) - 1);
   }
 
-  /** True when this key matches every packet {@code other} matches (same identity and direction). */
+  /**
+   * True when this key matches every packet {@code other} matches (same identity and direction).
+   */
   public boolean covers(PolicyKey other) {
     if (identity != other.identity || direction != other.direction) {
       return false;

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The rules in force, grouped by the policy resource they came from, with a revision that
- * increases on every change. Not thread-safe: owned by the control loop.
+ * The rules in force, grouped by the policy resource they came from, with a revision that increases
+ * on every change. Not thread-safe: owned by the control loop.
  */
 public final class PolicyRepository {
   private final Map<RuleOrigin, List<Rule>> byOrigin = new LinkedHashMap<>();

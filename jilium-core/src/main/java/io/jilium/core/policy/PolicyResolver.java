@@ -18,9 +18,9 @@ import java.util.function.Function;
  * selecting the endpoint covers it, or always under {@code --policy-enforcement always}; an
  * unenforced direction gets one allow-all entry (plus the entries of selecting rules that opt out
  * of default deny, so their denies still apply). Allow entries are the union of all rules. Deny
- * wins over any allow: an allow entry that a deny entry of the same identity covers is removed,
- * and the datapath drops when either of its two lookups (exact identity, any identity) finds a
- * deny. With allow-localhost the host may always reach the endpoint.
+ * wins over any allow: an allow entry that a deny entry of the same identity covers is removed, and
+ * the datapath drops when either of its two lookups (exact identity, any identity) finds a deny.
+ * With allow-localhost the host may always reach the endpoint.
  */
 public final class PolicyResolver {
   public static final RuleOrigin ALLOW_ANY_INGRESS = RuleOrigin.agent("allow-any-ingress");
@@ -46,7 +46,8 @@ public final class PolicyResolver {
       Function<String, Collection<NamedPort>> peerPorts,
       PolicyRepository repository,
       SelectorCache cache) {
-    List<Rule> rules = mode == EnforcementMode.NEVER ? List.of() : repository.rulesSelecting(subject);
+    List<Rule> rules =
+        mode == EnforcementMode.NEVER ? List.of() : repository.rulesSelecting(subject);
     boolean ingress = mode == EnforcementMode.ALWAYS;
     boolean egress = mode == EnforcementMode.ALWAYS;
     for (Rule r : rules) {

@@ -1,8 +1,8 @@
 package io.jilium.core.policy;
 
 /**
- * A port (or range {@code port..endPort}) and protocol from a policy. Port 0 means every port.
- * A named port ({@code portName} non-null) is resolved per destination endpoint.
+ * A port (or range {@code port..endPort}) and protocol from a policy. Port 0 means every port. A
+ * named port ({@code portName} non-null) is resolved per destination endpoint.
  */
 public record PortProtocol(int port, int endPort, Protocol protocol, String portName) {
   public PortProtocol {
@@ -25,7 +25,8 @@ public record PortProtocol(int port, int endPort, Protocol protocol, String port
 
   @Override
   public String toString() {
-    String p = isNamed() ? portName : (endPort > port ? port + "-" + endPort : Integer.toString(port));
+    String p =
+        isNamed() ? portName : (endPort > port ? port + "-" + endPort : Integer.toString(port));
     return p + "/" + protocol;
   }
 }

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * A policy rule in the form every policy kind is translated into. {@code subject} selects the
- * endpoints the rule applies to (already confined to the policy's namespace where the kind
- * requires it); peer selectors are likewise already scoped.
+ * endpoints the rule applies to (already confined to the policy's namespace where the kind requires
+ * it); peer selectors are likewise already scoped.
  *
  * @param enforceIngress whether the rule puts its subjects into default-deny for ingress
  * @param enforceEgress the same for egress

@@ -12,9 +12,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Which identities each selector in use selects. Selections are computed once per distinct
- * selector and kept current as identities come and go, so resolving policy never scans all
- * identities per rule. Not thread-safe: owned by the control loop.
+ * Which identities each selector in use selects. Selections are computed once per distinct selector
+ * and kept current as identities come and go, so resolving policy never scans all identities per
+ * rule. Not thread-safe: owned by the control loop.
  */
 public final class SelectorCache {
   private final Map<Integer, Labels> identities = new HashMap<>();

@@ -21,10 +21,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy ({@code cilium.io/v2}) into
- * rules, with Cilium's scoping: a CNP's endpointSelector is confined to its namespace, and its
- * peer selectors too unless they name the pod namespace or namespace labels; a CCNP has no
- * implicit namespace.
+ * Reads CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy ({@code cilium.io/v2}) into rules,
+ * with Cilium's scoping: a CNP's endpointSelector is confined to its namespace, and its peer
+ * selectors too unless they name the pod namespace or namespace labels; a CCNP has no implicit
+ * namespace.
  */
 final class CiliumPolicyParser {
   static final String POD_NAMESPACE_LABEL = "io.kubernetes.pod.namespace";
@@ -68,6 +68,7 @@ final class CiliumPolicyParser {
           "toPorts",
           "icmps",
           "authentication");
+
   /** Fields Cilium has that Jilium does not enforce yet: refused, never silently ignored. */
   private static final Set<String> NOT_YET =
       Set.of(
@@ -87,6 +88,7 @@ final class CiliumPolicyParser {
           "icmps",
           "authentication",
           "log");
+
   private static final Set<String> SELECTOR_FIELDS = Set.of("matchLabels", "matchExpressions");
   private static final Set<String> EXPRESSION_FIELDS = Set.of("key", "operator", "values");
   private static final Set<String> PORT_RULE_FIELDS =
@@ -143,7 +145,8 @@ final class CiliumPolicyParser {
     Fields es =
         spec.object("endpointSelector")
             .orElseThrow(
-                () -> new FieldException(spec.path("endpointSelector"), "required field is missing"));
+                () ->
+                    new FieldException(spec.path("endpointSelector"), "required field is missing"));
     LabelSelector subject = selector(es);
     if (namespace != null) {
       subject = subject.and(List.of(namespaceRequirement(namespace)));
@@ -203,7 +206,8 @@ final class CiliumPolicyParser {
       List<Fields> toPorts = r.objects("toPorts");
       for (Fields pr : toPorts) {
         pr.only(PORT_RULE_FIELDS);
-        for (String l7 : List.of("rules", "listener", "serverNames", "originatingTLS", "terminatingTLS")) {
+        for (String l7 :
+            List.of("rules", "listener", "serverNames", "originatingTLS", "terminatingTLS")) {
           if (pr.present(l7)) {
             throw new FieldException(pr.path(l7), "not supported yet by Jilium (L7 policy)");
           }
@@ -271,7 +275,9 @@ final class CiliumPolicyParser {
       }
       return new PortProtocol((int) port, endPort, protocol, null);
     }
-    if (portText.length() > 15 || !PORT_NAME.matcher(portText).matches() || !portText.matches(".*[a-z].*")) {
+    if (portText.length() > 15
+        || !PORT_NAME.matcher(portText).matches()
+        || !portText.matches(".*[a-z].*")) {
       throw new FieldException(
           p.path("port"), "\"" + portText + "\" (expected: 0-65535 or a port name)");
     }
@@ -365,17 +371,31 @@ final class CiliumPolicyParser {
     if (!ENTITIES.contains(entity)) {
       throw new FieldException(
           path,
-          "\"" + entity + "\" (expected one of: " + String.join(", ", new java.util.TreeSet<>(ENTITIES)) + ")");
+          "\""
+              + entity
+              + "\" (expected one of: "
+              + String.join(", ", new java.util.TreeSet<>(ENTITIES))
+              + ")");
     }
     return switch (entity) {
       case "all" -> List.of(LabelSelector.ALL);
       case "world" -> reserved("world", "world-ipv4", "world-ipv6");
       case "cluster" -> {
-        List<LabelSelector> l = new ArrayList<>(
-            reserved("host", "remote-node", "kube-apiserver", "init", "health", "unmanaged", "ingress"));
+        List<LabelSelector> l =
+            new ArrayList<>(
+                reserved(
+                    "host",
+                    "remote-node",
+                    "kube-apiserver",
+                    "init",
+                    "health",
+                    "unmanaged",
+                    "ingress"));
         l.add(
             LabelSelector.of(
-                List.of(new Requirement(Label.SOURCE_K8S, POD_NAMESPACE_LABEL, Operator.EXISTS, Set.of()))));
+                List.of(
+                    new Requirement(
+                        Label.SOURCE_K8S, POD_NAMESPACE_LABEL, Operator.EXISTS, Set.of()))));
         yield l;
       }
       default -> reserved(entity);
@@ -388,7 +408,8 @@ final class CiliumPolicyParser {
     for (String n : names) {
       if (seen.add(n) && ReservedIdentity.byName(n).isPresent()) {
         out.add(
-            LabelSelector.of(List.of(new Requirement(Label.SOURCE_RESERVED, n, Operator.EXISTS, Set.of()))));
+            LabelSelector.of(
+                List.of(new Requirement(Label.SOURCE_RESERVED, n, Operator.EXISTS, Set.of()))));
       }
     }
     return out;

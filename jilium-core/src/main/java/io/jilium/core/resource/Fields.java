@@ -24,7 +24,8 @@ final class Fields {
 
   static Fields of(JsonNode node, String path) {
     if (node == null || !node.isObject()) {
-      throw new FieldException(path.isEmpty() ? "(document)" : path, "expected an object, got " + describe(node));
+      throw new FieldException(
+          path.isEmpty() ? "(document)" : path, "expected an object, got " + describe(node));
     }
     return new Fields(node, path);
   }
@@ -72,7 +73,8 @@ final class Fields {
   }
 
   Fields requireObject(String field) {
-    return object(field).orElseThrow(() -> new FieldException(path(field), "required field is missing"));
+    return object(field)
+        .orElseThrow(() -> new FieldException(path(field), "required field is missing"));
   }
 
   /** A list of objects; missing or null is empty. */
@@ -103,7 +105,8 @@ final class Fields {
   }
 
   String requireString(String field) {
-    return string(field).orElseThrow(() -> new FieldException(path(field), "required field is missing"));
+    return string(field)
+        .orElseThrow(() -> new FieldException(path(field), "required field is missing"));
   }
 
   /** A string or a number, as text (ports may be written either way). */
@@ -152,7 +155,8 @@ final class Fields {
     for (int i = 0; i < v.size(); i++) {
       JsonNode e = v.get(i);
       if (!e.isTextual()) {
-        throw new FieldException(path(field) + "[" + i + "]", "expected a string, got " + describe(e));
+        throw new FieldException(
+            path(field) + "[" + i + "]", "expected a string, got " + describe(e));
       }
       out.add(e.asText());
     }
@@ -183,7 +187,8 @@ final class Fields {
         }
         out.put(e.getKey(), val.asText());
       } else {
-        throw new FieldException(path(field) + "." + e.getKey(), "expected a string, got " + describe(val));
+        throw new FieldException(
+            path(field) + "." + e.getKey(), "expected a string, got " + describe(val));
       }
     }
     return out;

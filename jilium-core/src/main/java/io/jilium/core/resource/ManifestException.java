@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * A manifest cannot be applied. Each problem reads like {@code policy.yaml: document 2
- * (CiliumNetworkPolicy default/rule1): spec.ingress[0].toPorts[0].ports[0].port: "99999"
- * (expected: 0-65535 or a port name)}.
+ * (CiliumNetworkPolicy default/rule1): spec.ingress[0].toPorts[0].ports[0].port: "99999" (expected:
+ * 0-65535 or a port name)}.
  */
 public final class ManifestException extends RuntimeException {
   private final List<String> problems;

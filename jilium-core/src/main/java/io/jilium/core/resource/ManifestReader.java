@@ -52,7 +52,8 @@ public final class ManifestReader {
         if (node.isObject() && "List".equals(node.path("kind").asText()) && node.has("items")) {
           JsonNode items = node.get("items");
           if (!items.isArray()) {
-            throw new ManifestException(source + ": document " + index + ": items: expected a list");
+            throw new ManifestException(
+                source + ": document " + index + ": items: expected a list");
           }
           for (JsonNode item : items) {
             docs.add(new Document(source, index, item));

@@ -5,11 +5,11 @@ import io.jilium.core.policy.RuleOrigin;
 import java.util.List;
 
 /**
- * A policy resource (CiliumNetworkPolicy, ...) translated into rules. {@code json} is the
- * document as applied, for {@code jilium policy get}.
+ * A policy resource (CiliumNetworkPolicy, ...) translated into rules. {@code json} is the document
+ * as applied, for {@code jilium policy get}.
  */
-public record PolicyResource(String kind, String namespace, String name, List<Rule> rules, String json)
-    implements Resource {
+public record PolicyResource(
+    String kind, String namespace, String name, List<Rule> rules, String json) implements Resource {
   public PolicyResource {
     rules = List.copyOf(rules);
   }

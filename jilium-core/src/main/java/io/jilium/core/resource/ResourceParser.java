@@ -9,11 +9,12 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Turns documents into resources, checking everything: an invalid document makes the whole
- * manifest fail with every problem listed, so nothing is applied halfway.
+ * Turns documents into resources, checking everything: an invalid document makes the whole manifest
+ * fail with every problem listed, so nothing is applied halfway.
  */
 public final class ResourceParser {
-  static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "spec", "specs", "status");
+  static final Set<String> TOP_LEVEL =
+      Set.of("apiVersion", "kind", "metadata", "spec", "specs", "status");
   static final Set<String> METADATA =
       Set.of(
           "name",
@@ -67,7 +68,12 @@ public final class ResourceParser {
         ns = "default"; // as the policy itself will be named
       }
       if (!kind.isEmpty()) {
-        what = doc.where() + " (" + kind + (name.isEmpty() ? "" : " " + (ns.isEmpty() ? name : ns + "/" + name)) + ")";
+        what =
+            doc.where()
+                + " ("
+                + kind
+                + (name.isEmpty() ? "" : " " + (ns.isEmpty() ? name : ns + "/" + name))
+                + ")";
       }
       if (apiVersion.isEmpty()) {
         throw new FieldException("apiVersion", "required field is missing");
@@ -116,7 +122,8 @@ public final class ResourceParser {
     Fields meta = top.requireObject("metadata");
     String name = metadataName(meta);
     if (meta.has("namespace")) {
-      throw new FieldException("metadata.namespace", "a Namespace is not namespaced; remove this field");
+      throw new FieldException(
+          "metadata.namespace", "a Namespace is not namespaced; remove this field");
     }
     Map<String, String> labels = labels(meta);
     return new NamespaceResource(name, labels);
@@ -163,7 +170,8 @@ public final class ResourceParser {
       LabelValidation.valueError(e.getValue())
           .ifPresent(
               err -> {
-                throw new FieldException(path, "invalid label value \"" + e.getValue() + "\": " + err);
+                throw new FieldException(
+                    path, "invalid label value \"" + e.getValue() + "\": " + err);
               });
     }
     return labels;

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * struct drop_notify of bpf/lib/maps.h. The datapath is built with {@code -target bpf}, which
- * writes host byte order (little-endian on x86-64 and arm64); the values below differ per byte
- * so a wrong order or offset shows.
+ * writes host byte order (little-endian on x86-64 and arm64); the values below differ per byte so a
+ * wrong order or offset shows.
  */
 class DropNotificationTest {
   private static final byte[] PACKET =
@@ -59,7 +59,8 @@ class DropNotificationTest {
     assertThat(n.ifindex()).isEqualTo(7);
     assertThat(n.direction()).isEqualTo(DropNotification.DIR_INGRESS);
     assertThat(n.ktimeNanos()).isEqualTo(0x0102030405060708L);
-    assertThat(n.packet().connectionSummary()).isEqualTo("10.0.1.23:52060 -> 10.0.0.137:80 tcp SYN");
+    assertThat(n.packet().connectionSummary())
+        .isEqualTo("10.0.1.23:52060 -> 10.0.0.137:80 tcp SYN");
     assertThat(n.reasonDescription()).isEqualTo("Policy denied");
     assertThat(n.fileName()).isEqualTo("bpf_lxc.c");
     assertThat(n.directionName()).isEqualTo("ingress");
@@ -138,8 +139,14 @@ class DropNotificationTest {
     long defined =
         java.nio.file.Files.readString(java.nio.file.Path.of("../bpf/lib/common.h"))
             .lines()
-            .filter(l -> l.matches("#define\\s+JL_FILE_\\w+\\s+\\d+.*") && !l.contains("JL_FILE_UNKNOWN"))
+            .filter(
+                l ->
+                    l.matches("#define\\s+JL_FILE_\\w+\\s+\\d+.*")
+                        && !l.contains("JL_FILE_UNKNOWN"))
             .count();
-    assertThat(checked).as("file ids found in common.h").isGreaterThanOrEqualTo(6).isEqualTo(defined);
+    assertThat(checked)
+        .as("file ids found in common.h")
+        .isGreaterThanOrEqualTo(6)
+        .isEqualTo(defined);
   }
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DropReasonTest {
   private static final Path DROP_H = Path.of("../bpf/lib/drop.h");
   private static final Pattern DEFINE =
-      Pattern.compile("^#define\\s+DROP_([A-Z0-9_]+)\\s+(-?\\d+)\\s*(?:/\\*.*)?$", Pattern.MULTILINE);
+      Pattern.compile(
+          "^#define\\s+DROP_([A-Z0-9_]+)\\s+(-?\\d+)\\s*(?:/\\*.*)?$", Pattern.MULTILINE);
 
   private static Map<String, Integer> dropDefines() throws IOException {
     Map<String, Integer> out = new LinkedHashMap<>();
@@ -139,7 +140,8 @@ class DropReasonTest {
       })
   void descriptionsAreCiliums(int code, String description) {
     assertThat(DropReason.describe(code)).isEqualTo(description);
-    assertThat(DropReason.of(code)).hasValueSatisfying(r -> assertThat(r.description()).isEqualTo(description));
+    assertThat(DropReason.of(code))
+        .hasValueSatisfying(r -> assertThat(r.description()).isEqualTo(description));
   }
 
   @Test
@@ -165,7 +167,8 @@ class DropReasonTest {
     "202, DROP_HOST_NOT_READY",
   })
   void hubbleNames(int code, String name) {
-    assertThat(DropReason.of(code)).hasValueSatisfying(r -> assertThat(r.hubbleName()).isEqualTo(name));
+    assertThat(DropReason.of(code))
+        .hasValueSatisfying(r -> assertThat(r.hubbleName()).isEqualTo(name));
   }
 
   @ParameterizedTest

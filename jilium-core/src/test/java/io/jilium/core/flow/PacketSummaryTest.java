@@ -41,7 +41,11 @@ class PacketSummaryTest {
 
     assertThat(s.tcpFlagNames()).containsExactly("SYN", "ACK", "RST", "FIN", "PSH");
     assertThat(
-            parse(ethernet(ETH_IPV4).ipv4("10.0.0.2", "10.0.0.1", 6).tcp(80, 1234, SYN | ACK).build())
+            parse(
+                    ethernet(ETH_IPV4)
+                        .ipv4("10.0.0.2", "10.0.0.1", 6)
+                        .tcp(80, 1234, SYN | ACK)
+                        .build())
                 .connectionSummary())
         .isEqualTo("10.0.0.2:80 -> 10.0.0.1:1234 tcp SYN, ACK");
   }
@@ -69,14 +73,16 @@ class PacketSummaryTest {
   @Test
   void ipv6TcpIsBracketed() {
     PacketSummary s =
-        parse(ethernet(ETH_IPV6).ipv6("fd00::1", "fd00:10::2", 6).tcp(80, 40000, SYN | ACK).build());
+        parse(
+            ethernet(ETH_IPV6).ipv6("fd00::1", "fd00:10::2", 6).tcp(80, 40000, SYN | ACK).build());
 
     assertThat(s.connectionSummary()).isEqualTo("[fd00::1]:80 -> [fd00:10::2]:40000 tcp SYN, ACK");
   }
 
   @Test
   void sctp() {
-    PacketSummary s = parse(ethernet(ETH_IPV4).ipv4("10.0.0.1", "10.0.0.2", 132).udp(9, 10).build());
+    PacketSummary s =
+        parse(ethernet(ETH_IPV4).ipv4("10.0.0.1", "10.0.0.2", 132).udp(9, 10).build());
 
     assertThat(s.connectionSummary()).isEqualTo("10.0.0.1:9 -> 10.0.0.2:10 sctp");
   }
@@ -88,7 +94,9 @@ class PacketSummaryTest {
     assertThat(s).isEqualTo(new PacketSummary(4, "10.0.0.1", "10.0.0.2", 1, 0, 0, 0, 8, 0));
     assertThat(s.protocolName()).isEqualTo("ICMPv4");
     assertThat(s.connectionSummary()).isEqualTo("10.0.0.1 -> 10.0.0.2 EchoRequest");
-    assertThat(parse(ethernet(ETH_IPV4).ipv4("10.0.0.2", "10.0.0.1", 1).icmp(0, 0).build()).connectionSummary())
+    assertThat(
+            parse(ethernet(ETH_IPV4).ipv4("10.0.0.2", "10.0.0.1", 1).icmp(0, 0).build())
+                .connectionSummary())
         .isEqualTo("10.0.0.2 -> 10.0.0.1 EchoReply");
   }
 
@@ -99,7 +107,9 @@ class PacketSummaryTest {
     assertThat(s).isEqualTo(new PacketSummary(6, "fd00::1", "fd00::2", 58, 0, 0, 0, 128, 0));
     assertThat(s.protocolName()).isEqualTo("ICMPv6");
     assertThat(s.connectionSummary()).isEqualTo("fd00::1 -> fd00::2 EchoRequest");
-    assertThat(parse(ethernet(ETH_IPV6).ipv6("fd00::2", "fd00::1", 58).icmp(129, 0).build()).connectionSummary())
+    assertThat(
+            parse(ethernet(ETH_IPV6).ipv6("fd00::2", "fd00::1", 58).icmp(129, 0).build())
+                .connectionSummary())
         .isEqualTo("fd00::2 -> fd00::1 EchoReply");
   }
 
@@ -149,13 +159,17 @@ class PacketSummaryTest {
     byte[] first =
         ethernet(ETH_IPV6)
             .ipv6("fd00::1", "fd00::2", 44)
-            .bytes(17, 0).u16(0x0001).u32(77) // fragment header: offset 0, more fragments
+            .bytes(17, 0)
+            .u16(0x0001)
+            .u32(77) // fragment header: offset 0, more fragments
             .udp(1000, 53)
             .build();
     byte[] later =
         ethernet(ETH_IPV6)
             .ipv6("fd00::1", "fd00::2", 44)
-            .bytes(17, 0).u16(185 << 3).u32(77) // offset 185 * 8
+            .bytes(17, 0)
+            .u16(185 << 3)
+            .u32(77) // offset 185 * 8
             .bytes(0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 0) // payload, not a UDP header
             .build();
 
@@ -183,7 +197,8 @@ class PacketSummaryTest {
             .tcp(40000, 8080, SYN)
             .build();
 
-    assertThat(parse(b).connectionSummary()).isEqualTo("192.168.1.1:40000 -> 192.168.1.2:8080 tcp SYN");
+    assertThat(parse(b).connectionSummary())
+        .isEqualTo("192.168.1.1:40000 -> 192.168.1.2:8080 tcp SYN");
   }
 
   @Test

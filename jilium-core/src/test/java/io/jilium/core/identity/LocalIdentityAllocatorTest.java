@@ -60,7 +60,8 @@ class LocalIdentityAllocatorTest {
     Identity a = allocator.acquire(app("web"));
     allocator.release(a);
 
-    assertThatIllegalStateException().isThrownBy(() -> allocator.release(a))
+    assertThatIllegalStateException()
+        .isThrownBy(() -> allocator.release(a))
         .withMessageContaining("256");
   }
 
@@ -82,12 +83,14 @@ class LocalIdentityAllocatorTest {
     Identity host = allocator.acquire(Labels.of(Label.reserved("host")));
 
     assertThat(host.id()).isEqualTo(1);
-    assertThat(allocator.lookup(2)).hasValueSatisfying(
-        w -> assertThat(w.labels()).isEqualTo(Labels.of(Label.reserved("world"))));
+    assertThat(allocator.lookup(2))
+        .hasValueSatisfying(
+            w -> assertThat(w.labels()).isEqualTo(Labels.of(Label.reserved("world"))));
     assertThat(allocator.release(host)).isFalse();
     assertThat(allocator.release(host)).isFalse();
     assertThat(allocator.lookup(1)).contains(host);
-    assertThat(allocator.all()).extracting(Identity::id)
+    assertThat(allocator.all())
+        .extracting(Identity::id)
         .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
   }
 
@@ -135,7 +138,8 @@ class LocalIdentityAllocatorTest {
     allocator.restore(300, app("web"));
 
     assertThat(allocator.restore(300, app("web")).id()).isEqualTo(300);
-    assertThatIllegalStateException().isThrownBy(() -> allocator.restore(301, app("web")))
+    assertThatIllegalStateException()
+        .isThrownBy(() -> allocator.restore(301, app("web")))
         .withMessageContaining("300");
     assertThatIllegalStateException().isThrownBy(() -> allocator.restore(300, app("db")));
     assertThatIllegalStateException()

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jilium.core.labels.Label;
 import io.jilium.core.labels.Labels;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Cilium's reserved identities (pkg/identity/numericidentity.go). */
 class ReservedIdentityTest {

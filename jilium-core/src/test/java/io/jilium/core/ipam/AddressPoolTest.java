@@ -42,8 +42,8 @@ class AddressPoolTest {
       got.add(alloc(p, "pod" + i));
     }
 
-    assertThat(got).containsExactlyInAnyOrder(
-        "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6");
+    assertThat(got)
+        .containsExactlyInAnyOrder("10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6");
     assertThatThrownBy(() -> p.allocate("pod5")).isInstanceOf(IpamExhaustedException.class);
   }
 

@@ -125,7 +125,8 @@ class LabelSelectorTest {
     for (Requirement r : reqs) {
       List<String> vs = new ArrayList<>(r.values());
       Collections.shuffle(vs, rnd);
-      shuffled.add(new Requirement(r.source(), r.key(), r.operator(), new java.util.LinkedHashSet<>(vs)));
+      shuffled.add(
+          new Requirement(r.source(), r.key(), r.operator(), new java.util.LinkedHashSet<>(vs)));
     }
     Collections.shuffle(shuffled, rnd);
 

@@ -64,8 +64,9 @@ class LabelValidationTest {
         "example.com/-x | must start and end with an alphanumeric",
       })
   void invalidKeys(String key, String reason) {
-    assertThat(LabelValidation.keyError(key)).as(key).hasValueSatisfying(
-        e -> assertThat(e).contains(reason));
+    assertThat(LabelValidation.keyError(key))
+        .as(key)
+        .hasValueSatisfying(e -> assertThat(e).contains(reason));
   }
 
   @Test

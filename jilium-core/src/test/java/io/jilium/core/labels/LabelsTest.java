@@ -17,8 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LabelsTest {
   @Test
   void sortsLabels() {
-    Labels l =
-        Labels.of(Label.k8s("zone", "a"), Label.reserved("host"), Label.k8s("app", "web"));
+    Labels l = Labels.of(Label.k8s("zone", "a"), Label.reserved("host"), Label.k8s("app", "web"));
 
     assertThat(l.toStrings()).containsExactly("k8s:app=web", "reserved:host", "k8s:zone=a");
     assertThat(l.toString()).isEqualTo("k8s:app=web,reserved:host,k8s:zone=a");

@@ -124,7 +124,9 @@ class IpAddressTest {
       StringBuilder full = new StringBuilder();
       for (int g = 0; g < 8; g++) {
         full.append(g == 0 ? "" : ":")
-            .append(String.format(Locale.ROOT, "%04X", ((b[2 * g] & 0xff) << 8) | (b[2 * g + 1] & 0xff)));
+            .append(
+                String.format(
+                    Locale.ROOT, "%04X", ((b[2 * g] & 0xff) << 8) | (b[2 * g + 1] & 0xff)));
       }
       assertThat(IpAddress.parse(full.toString())).isEqualTo(b);
       assertThat(IpAddress.format(IpAddress.parse(full.toString()))).isEqualTo(text);
@@ -170,12 +172,15 @@ class IpAddressTest {
       assertThat(dc).as("%s: no run of two zero groups, so no ::", text).isEqualTo(-1);
       assertThat(text.split(":", -1)).hasSize(8);
     } else {
-      assertThat(dc).as("%s: a run of %d zero groups must be compressed", text, longest).isNotNegative();
+      assertThat(dc)
+          .as("%s: a run of %d zero groups must be compressed", text, longest)
+          .isNotNegative();
       String left = text.substring(0, dc);
       String right = text.substring(dc + 2);
       int leftGroups = left.isEmpty() ? 0 : left.split(":", -1).length;
       int rightGroups = right.isEmpty() ? 0 : right.split(":", -1).length;
-      assertThat(leftGroups).as("%s: the leftmost longest run starts at group %d", text, longestStart)
+      assertThat(leftGroups)
+          .as("%s: the leftmost longest run starts at group %d", text, longestStart)
           .isEqualTo(longestStart);
       assertThat(8 - leftGroups - rightGroups).as("%s: compressed groups", text).isEqualTo(longest);
     }

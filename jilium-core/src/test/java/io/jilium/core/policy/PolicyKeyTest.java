@@ -20,7 +20,8 @@ class PolicyKeyTest {
   void factories() {
     assertThat(PolicyKey.any(5, INGRESS)).isEqualTo(new PolicyKey(5, INGRESS, 0, 0, 0));
     assertThat(PolicyKey.protocol(5, EGRESS, TCP)).isEqualTo(new PolicyKey(5, EGRESS, TCP, 0, 8));
-    assertThat(PolicyKey.port(5, INGRESS, UDP, 53)).isEqualTo(new PolicyKey(5, INGRESS, UDP, 53, 24));
+    assertThat(PolicyKey.port(5, INGRESS, UDP, 53))
+        .isEqualTo(new PolicyKey(5, INGRESS, UDP, 53, 24));
   }
 
   @ParameterizedTest(name = "proto {0} port {1} /{2}")
@@ -185,7 +186,8 @@ class PolicyKeyTest {
       for (int p = 0; p <= 65535; p++) {
         int expected = p >= from && p <= to ? 1 : 0;
         if (hits[p] != expected) {
-          assertThat(hits[p]).as("[%d, %d]: port %d matched by %s", from, to, p, keys)
+          assertThat(hits[p])
+              .as("[%d, %d]: port %d matched by %s", from, to, p, keys)
               .isEqualTo(expected);
         }
       }

@@ -116,7 +116,9 @@ class PolicyResolverTest {
 
   @Test
   void egressRuleEnforcesEgressOnly() {
-    repo.replace(CNP_A, List.of(egress(CNP_A, app("web"), from(app("db"), PortProtocol.of(5432, Protocol.TCP)))));
+    repo.replace(
+        CNP_A,
+        List.of(egress(CNP_A, app("web"), from(app("db"), PortProtocol.of(5432, Protocol.TCP)))));
 
     EndpointPolicy p = resolve();
 
@@ -133,7 +135,9 @@ class PolicyResolverTest {
     // what ingress: [{}] or enableDefaultDeny without allows resolves to
     repo.replace(
         CNP_A,
-        List.of(new Rule(CNP_A, 0, app("web"), List.of(), List.of(), List.of(), List.of(), true, true)));
+        List.of(
+            new Rule(
+                CNP_A, 0, app("web"), List.of(), List.of(), List.of(), List.of(), true, true)));
 
     EndpointPolicy p = resolve();
 
@@ -149,8 +153,15 @@ class PolicyResolverTest {
         CNP_A,
         List.of(
             new Rule(
-                CNP_A, 0, app("web"), List.of(), List.of(from(app("db"))), List.of(), List.of(),
-                false, false)));
+                CNP_A,
+                0,
+                app("web"),
+                List.of(),
+                List.of(from(app("db"))),
+                List.of(),
+                List.of(),
+                false,
+                false)));
 
     EndpointPolicy p = resolve();
 
@@ -168,22 +179,35 @@ class PolicyResolverTest {
         CNP_A,
         List.of(
             new Rule(
-                CNP_A, 0, app("web"), List.of(from(app("db"))), List.of(), List.of(), List.of(),
-                false, false)));
-    repo.replace(CNP_B, List.of(ingress(CNP_B, app("web"), from(LabelSelector.matchLabels(Map.of("reserved:world", ""))))));
+                CNP_A,
+                0,
+                app("web"),
+                List.of(from(app("db"))),
+                List.of(),
+                List.of(),
+                List.of(),
+                false,
+                false)));
+    repo.replace(
+        CNP_B,
+        List.of(
+            ingress(
+                CNP_B, app("web"), from(LabelSelector.matchLabels(Map.of("reserved:world", ""))))));
 
     EndpointPolicy p = resolve();
 
     assertThat(p.ingressEnforced()).isTrue();
     assertThat(p.entries().keySet())
-        .containsExactly(PolicyKey.any(2, INGRESS), PolicyKey.any(DB, INGRESS), PolicyKey.any(0, EGRESS));
+        .containsExactly(
+            PolicyKey.any(2, INGRESS), PolicyKey.any(DB, INGRESS), PolicyKey.any(0, EGRESS));
   }
 
   @Test
   void peerSelectorsResolveThroughTheSelectorCache() {
     LabelSelector webAnywhere = app("web");
     LabelSelector webInDefault =
-        LabelSelector.matchLabels(Map.of("k8s:app", "web", "k8s:io.kubernetes.pod.namespace", "default"));
+        LabelSelector.matchLabels(
+            Map.of("k8s:app", "web", "k8s:io.kubernetes.pod.namespace", "default"));
     repo.replace(CNP_A, List.of(ingress(CNP_A, app("web"), from(webAnywhere), from(webInDefault))));
 
     EndpointPolicy p = resolve();
@@ -208,7 +232,9 @@ class PolicyResolverTest {
 
   @Test
   void portsWithProtocolAnyExpandToTcpUdpSctp() {
-    repo.replace(CNP_A, List.of(ingress(CNP_A, app("web"), from(app("db"), PortProtocol.of(80, Protocol.ANY)))));
+    repo.replace(
+        CNP_A,
+        List.of(ingress(CNP_A, app("web"), from(app("db"), PortProtocol.of(80, Protocol.ANY)))));
 
     assertThat(resolve().entries().keySet())
         .containsExactly(
@@ -224,9 +250,12 @@ class PolicyResolverTest {
         CNP_A,
         List.of(
             ingress(
-                CNP_A, app("web"),
+                CNP_A,
+                app("web"),
                 from(app("db"), PortProtocol.of(0, Protocol.UDP)),
-                from(LabelSelector.matchLabels(Map.of("reserved:world", "")), PortProtocol.of(0, Protocol.ANY)))));
+                from(
+                    LabelSelector.matchLabels(Map.of("reserved:world", "")),
+                    PortProtocol.of(0, Protocol.ANY)))));
 
     assertThat(resolve().entries().keySet())
         .containsExactly(
@@ -239,7 +268,11 @@ class PolicyResolverTest {
   void endPortRangesBecomePrefixes() {
     repo.replace(
         CNP_A,
-        List.of(ingress(CNP_A, app("web"), from(app("db"), new PortProtocol(8080, 8083, Protocol.TCP, null)))));
+        List.of(
+            ingress(
+                CNP_A,
+                app("web"),
+                from(app("db"), new PortProtocol(8080, 8083, Protocol.TCP, null)))));
 
     assertThat(resolve().entries().keySet())
         .containsExactly(new PolicyKey(DB, INGRESS, TCP, 8080, 22), PolicyKey.any(0, EGRESS));
@@ -247,7 +280,8 @@ class PolicyResolverTest {
 
   @Test
   void portsWithoutPeersApplyToEveryIdentity() {
-    repo.replace(CNP_A, List.of(ingress(CNP_A, app("web"), anyPeer(PortProtocol.of(443, Protocol.TCP)))));
+    repo.replace(
+        CNP_A, List.of(ingress(CNP_A, app("web"), anyPeer(PortProtocol.of(443, Protocol.TCP)))));
 
     assertThat(resolve().entries().keySet())
         .containsExactly(PolicyKey.port(0, INGRESS, TCP, 443), PolicyKey.any(0, EGRESS));
@@ -261,13 +295,18 @@ class PolicyResolverTest {
         CNP_A,
         List.of(
             ingress(
-                CNP_A, app("web"),
+                CNP_A,
+                app("web"),
                 from(app("db"), new PortProtocol(0, 0, Protocol.TCP, "http")),
                 from(app("db"), new PortProtocol(0, 0, Protocol.ANY, "dns")),
                 // protocol must match the named port's: http is TCP, so UDP gives nothing
-                from(LabelSelector.matchLabels(Map.of("reserved:world", "")), new PortProtocol(0, 0, Protocol.UDP, "http")),
+                from(
+                    LabelSelector.matchLabels(Map.of("reserved:world", "")),
+                    new PortProtocol(0, 0, Protocol.UDP, "http")),
                 // a name the endpoint does not have gives nothing
-                from(LabelSelector.matchLabels(Map.of("reserved:host", "")), new PortProtocol(0, 0, Protocol.ANY, "metrics")))));
+                from(
+                    LabelSelector.matchLabels(Map.of("reserved:host", "")),
+                    new PortProtocol(0, 0, Protocol.ANY, "metrics")))));
 
     EndpointPolicy p = resolve(EnforcementMode.DEFAULT, false, own);
 
@@ -282,7 +321,10 @@ class PolicyResolverTest {
   @Test
   void namedPortsResolveFromPeersForEgress() {
     repo.replace(
-        CNP_A, List.of(egress(CNP_A, app("web"), from(app("db"), new PortProtocol(0, 0, Protocol.ANY, "pg")))));
+        CNP_A,
+        List.of(
+            egress(
+                CNP_A, app("web"), from(app("db"), new PortProtocol(0, 0, Protocol.ANY, "pg")))));
     Function<String, Collection<NamedPort>> peers =
         name -> name.equals("pg") ? List.of(new NamedPort("pg", 5432, Protocol.TCP)) : List.of();
 
@@ -301,7 +343,9 @@ class PolicyResolverTest {
 
   @Test
   void denyCoveringAnAllowOfTheSameIdentityRemovesTheAllow() {
-    repo.replace(CNP_A, List.of(ingress(CNP_A, app("web"), from(app("db"), PortProtocol.of(80, Protocol.TCP)))));
+    repo.replace(
+        CNP_A,
+        List.of(ingress(CNP_A, app("web"), from(app("db"), PortProtocol.of(80, Protocol.TCP)))));
     repo.replace(CNP_B, List.of(ingressDeny(CNP_B, app("web"), from(app("db")))));
 
     assertThat(resolve().entries())
@@ -313,7 +357,10 @@ class PolicyResolverTest {
   @Test
   void narrowerDenyLeavesTheWiderAllowForTheDatapathsLongestPrefixMatch() {
     repo.replace(CNP_A, List.of(ingress(CNP_A, app("web"), from(app("db")))));
-    repo.replace(CNP_B, List.of(ingressDeny(CNP_B, app("web"), from(app("db"), PortProtocol.of(22, Protocol.TCP)))));
+    repo.replace(
+        CNP_B,
+        List.of(
+            ingressDeny(CNP_B, app("web"), from(app("db"), PortProtocol.of(22, Protocol.TCP)))));
 
     assertThat(resolve().entries())
         .containsExactly(
@@ -325,7 +372,11 @@ class PolicyResolverTest {
   @Test
   void denyOfAnotherIdentityDoesNotRemoveAnAllow() {
     repo.replace(CNP_A, List.of(ingress(CNP_A, app("web"), from(app("db")))));
-    repo.replace(CNP_B, List.of(ingressDeny(CNP_B, app("web"), from(LabelSelector.matchLabels(Map.of("reserved:world", ""))))));
+    repo.replace(
+        CNP_B,
+        List.of(
+            ingressDeny(
+                CNP_B, app("web"), from(LabelSelector.matchLabels(Map.of("reserved:world", ""))))));
 
     assertThat(resolve().entries())
         .containsExactly(
@@ -347,7 +398,11 @@ class PolicyResolverTest {
 
   @Test
   void allowLocalhostMergesWithARuleAllowingTheHost() {
-    repo.replace(CNP_A, List.of(ingress(CNP_A, app("web"), from(LabelSelector.matchLabels(Map.of("reserved:host", ""))))));
+    repo.replace(
+        CNP_A,
+        List.of(
+            ingress(
+                CNP_A, app("web"), from(LabelSelector.matchLabels(Map.of("reserved:host", ""))))));
 
     EndpointPolicy p = resolve(EnforcementMode.DEFAULT, true, List.of());
 
@@ -378,8 +433,12 @@ class PolicyResolverTest {
 
   @Test
   void derivedFromListsEveryOrigin() {
-    repo.replace(CNP_B, List.of(ingress(CNP_B, app("web"), from(app("db"), PortProtocol.of(80, Protocol.TCP)))));
-    repo.replace(CNP_A, List.of(ingress(CNP_A, app("web"), from(app("db"), PortProtocol.of(80, Protocol.TCP)))));
+    repo.replace(
+        CNP_B,
+        List.of(ingress(CNP_B, app("web"), from(app("db"), PortProtocol.of(80, Protocol.TCP)))));
+    repo.replace(
+        CNP_A,
+        List.of(ingress(CNP_A, app("web"), from(app("db"), PortProtocol.of(80, Protocol.TCP)))));
 
     PolicyValue v = resolve().entries().get(PolicyKey.port(DB, INGRESS, TCP, 80));
 

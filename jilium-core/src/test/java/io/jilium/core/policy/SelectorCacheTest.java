@@ -112,12 +112,15 @@ class SelectorCacheTest {
       }
       for (LabelSelector s : selectors) {
         TreeSet<Integer> expected = new TreeSet<>();
-        truth.forEach((i, l) -> {
-          if (s.matches(l)) {
-            expected.add(i);
-          }
-        });
-        assertThat(cache.selections(s)).as("%s at step %d", s, step).containsExactlyElementsOf(expected);
+        truth.forEach(
+            (i, l) -> {
+              if (s.matches(l)) {
+                expected.add(i);
+              }
+            });
+        assertThat(cache.selections(s))
+            .as("%s at step %d", s, step)
+            .containsExactlyElementsOf(expected);
       }
     }
   }

@@ -12,7 +12,6 @@ import io.jilium.core.policy.Protocol;
 import io.jilium.core.policy.Rule;
 import io.jilium.core.policy.RuleOrigin;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -192,9 +191,7 @@ class CiliumPolicyParserTest {
     // namespace, so {} does not select world, host and the other reserved identities
     assertThat(r.ingress().get(0).peers())
         .containsExactly(
-            sel(ANY_NAMESPACE),
-            sel(in("any", "app", "db"), ANY_NAMESPACE),
-            sel(ns("kube-system")));
+            sel(ANY_NAMESPACE), sel(in("any", "app", "db"), ANY_NAMESPACE), sel(ns("kube-system")));
   }
 
   @Test
@@ -339,7 +336,9 @@ class CiliumPolicyParserTest {
   @Test
   void emptyPeerListSelectsNoPeer() {
     Rule r =
-        policy(cnp("endpointSelector: {}\ningress:\n- fromEndpoints: []\n  toPorts: [{ports: [{port: '80'}]}]\n"))
+        policy(
+                cnp(
+                    "endpointSelector: {}\ningress:\n- fromEndpoints: []\n  toPorts: [{ports: [{port: '80'}]}]\n"))
             .rules()
             .get(0);
 
@@ -390,7 +389,8 @@ class CiliumPolicyParserTest {
         "enableDefaultDeny: {ingress: true, egress: true}                              | false | false",
       })
   void enableDefaultDeny(String spec, boolean ingress, boolean egress) {
-    Rule r = policy(cnp("endpointSelector: {}\n" + spec.replace("\\n", "\n") + "\n")).rules().get(0);
+    Rule r =
+        policy(cnp("endpointSelector: {}\n" + spec.replace("\\n", "\n") + "\n")).rules().get(0);
 
     assertThat(r.enforceIngress()).isEqualTo(ingress);
     assertThat(r.enforceEgress()).isEqualTo(egress);
@@ -434,7 +434,12 @@ class CiliumPolicyParserTest {
         "1.5                    | expected a string or a number, got 1.5",
       })
   void badPorts(String port, String message) {
-    assertThat(problem(cnp("endpointSelector: {}\ningress:\n- toPorts: [{ports: [{port: " + port + "}]}]\n")))
+    assertThat(
+            problem(
+                cnp(
+                    "endpointSelector: {}\ningress:\n- toPorts: [{ports: [{port: "
+                        + port
+                        + "}]}]\n")))
         .startsWith(PREFIX + "spec.ingress[0].toPorts[0].ports[0].port: ")
         .endsWith(message);
   }
@@ -466,7 +471,9 @@ class CiliumPolicyParserTest {
         "endPort: 8100 | spec.ingress[0].toPorts[0].ports[0].endPort: needs a port to start the range",
       })
   void badEndPorts(String port, String message) {
-    assertThat(problem(cnp("endpointSelector: {}\ningress:\n- toPorts: [{ports: [{" + port + "}]}]\n")))
+    assertThat(
+            problem(
+                cnp("endpointSelector: {}\ningress:\n- toPorts: [{ports: [{" + port + "}]}]\n")))
         .startsWith(PREFIX + message);
   }
 
@@ -491,8 +498,12 @@ class CiliumPolicyParserTest {
   @Test
   void unknownTopLevelAndMetadataFields() {
     assertThat(problem(cnp("endpointSelector: {}\n") + "spek: {}\n"))
-        .startsWith(PREFIX + "spek: unknown field (expected one of: apiVersion, kind, metadata, spec, specs, status)");
-    assertThat(problem(cnp("endpointSelector: {}\n").replace("  name: p1\n", "  name: p1\n  nmae: x\n")))
+        .startsWith(
+            PREFIX
+                + "spek: unknown field (expected one of: apiVersion, kind, metadata, spec, specs, status)");
+    assertThat(
+            problem(
+                cnp("endpointSelector: {}\n").replace("  name: p1\n", "  name: p1\n  nmae: x\n")))
         .startsWith(PREFIX + "metadata.nmae: unknown field");
   }
 
@@ -508,16 +519,22 @@ class CiliumPolicyParserTest {
                 spec:
                   endpointSelector: {}
                 """))
-        .isEqualTo("policy.yaml: document 1 (CiliumNetworkPolicy): metadata.name: required field is missing");
-    assertThat(problem("apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nspec: {endpointSelector: {}}\n"))
-        .isEqualTo("policy.yaml: document 1 (CiliumNetworkPolicy): metadata: required field is missing");
+        .isEqualTo(
+            "policy.yaml: document 1 (CiliumNetworkPolicy): metadata.name: required field is missing");
+    assertThat(
+            problem(
+                "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nspec: {endpointSelector: {}}\n"))
+        .isEqualTo(
+            "policy.yaml: document 1 (CiliumNetworkPolicy): metadata: required field is missing");
   }
 
   @Test
   void badNamesAndNamespaces() {
     assertThat(problem(cnp("endpointSelector: {}\n").replace("name: p1", "name: Bad_Name")))
         .contains("metadata.name: \"Bad_Name\" (expected: a DNS-1123 subdomain");
-    assertThat(problem(cnp("endpointSelector: {}\n").replace("namespace: team-a", "namespace: team.a")))
+    assertThat(
+            problem(
+                cnp("endpointSelector: {}\n").replace("namespace: team-a", "namespace: team.a")))
         .contains("metadata.namespace: \"team.a\" (expected: a DNS-1123 label");
   }
 
@@ -531,7 +548,8 @@ class CiliumPolicyParserTest {
                 metadata: {name: p1}
                 spec: {}
                 """))
-        .startsWith("policy.yaml: document 1 (CiliumNetworkPolicy default/p1): spec.endpointSelector:");
+        .startsWith(
+            "policy.yaml: document 1 (CiliumNetworkPolicy default/p1): spec.endpointSelector:");
   }
 
   @Test
@@ -580,7 +598,8 @@ class CiliumPolicyParserTest {
         "app: [a]              | spec.endpointSelector.matchLabels.app: expected a string, got a list",
       })
   void badMatchLabels(String entry, String message) {
-    assertThat(problem(cnp("endpointSelector:\n  matchLabels:\n    " + entry + "\n"))).startsWith(PREFIX)
+    assertThat(problem(cnp("endpointSelector:\n  matchLabels:\n    " + entry + "\n")))
+        .startsWith(PREFIX)
         .contains(message);
   }
 
@@ -612,7 +631,9 @@ class CiliumPolicyParserTest {
         "endpointSelector: {}\negress:\n- icmps: [{}]",
       })
   void notYetSupportedFieldsAreRefused(String spec) {
-    assertThat(problem(cnp(spec + "\n"))).startsWith(PREFIX).contains("not supported yet by Jilium");
+    assertThat(problem(cnp(spec + "\n")))
+        .startsWith(PREFIX)
+        .contains("not supported yet by Jilium");
   }
 
   @Test
@@ -627,13 +648,17 @@ class CiliumPolicyParserTest {
                       - ports: [{port: "80", protocol: TCP}]
                         rules: {http: [{method: GET}]}
                     """)))
-        .isEqualTo(PREFIX + "spec.ingress[0].toPorts[0].rules: not supported yet by Jilium (L7 policy)");
+        .isEqualTo(
+            PREFIX + "spec.ingress[0].toPorts[0].rules: not supported yet by Jilium (L7 policy)");
   }
 
   @Test
   void unknownEntity() {
-    assertThat(problem(cnp("endpointSelector: {}\ningress:\n- fromEntities: [world, everything]\n")))
-        .startsWith(PREFIX + "spec.ingress[0].fromEntities[1]: \"everything\" (expected one of: all, cluster,");
+    assertThat(
+            problem(cnp("endpointSelector: {}\ningress:\n- fromEntities: [world, everything]\n")))
+        .startsWith(
+            PREFIX
+                + "spec.ingress[0].fromEntities[1]: \"everything\" (expected one of: all, cluster,");
   }
 
   @Test
@@ -645,7 +670,8 @@ class CiliumPolicyParserTest {
     assertThat(problem(cnp("endpointSelector: {}\n").replace("cilium.io/v2", "cilium.io/v1")))
         .isEqualTo(PREFIX + "apiVersion: \"cilium.io/v1\" (expected: cilium.io/v2)");
     assertThat(problem("apiVersion: cilium.io/v2\nkind: Namespace\nmetadata: {name: x}\n"))
-        .isEqualTo("policy.yaml: document 1 (Namespace x): apiVersion: \"cilium.io/v2\" (expected: v1)");
+        .isEqualTo(
+            "policy.yaml: document 1 (Namespace x): apiVersion: \"cilium.io/v2\" (expected: v1)");
     assertThat(problem("kind: Namespace\nmetadata: {name: x}\n"))
         .isEqualTo("policy.yaml: document 1 (Namespace x): apiVersion: required field is missing");
     assertThat(problem("apiVersion: v1\nmetadata: {name: x}\n"))
@@ -663,7 +689,8 @@ class CiliumPolicyParserTest {
             + "---\n"
             + "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n"
             + "---\n"
-            + ccnp("endpointSelector: {}\negress:\n- toPorts: [{ports: [{port: '80', protocol: XTP}]}]\n");
+            + ccnp(
+                "endpointSelector: {}\negress:\n- toPorts: [{ports: [{port: '80', protocol: XTP}]}]\n");
 
     assertThat(problems(yaml))
         .containsExactly(

@@ -91,7 +91,10 @@ class ManifestReaderTest {
 
     assertThat(kinds(docs)).containsExactly("A", "B", "C");
     assertThat(docs).extracting(Document::index).containsExactly(1, 1, 2);
-    assertThat(kinds(ManifestReader.read("p.json", "{\"kind\": \"List\", \"items\": [{\"kind\": \"A\"}]}")))
+    assertThat(
+            kinds(
+                ManifestReader.read(
+                    "p.json", "{\"kind\": \"List\", \"items\": [{\"kind\": \"A\"}]}")))
         .containsExactly("A");
   }
 

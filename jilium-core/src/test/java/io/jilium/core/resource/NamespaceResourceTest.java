@@ -25,7 +25,8 @@ class NamespaceResourceTest {
   void carriesItsMetadataNameLabel() {
     NamespaceResource ns =
         (NamespaceResource)
-            parse("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n  labels: {env: prod}\n")
+            parse(
+                    "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n  labels: {env: prod}\n")
                 .get(0);
 
     assertThat(ns.name()).isEqualTo("team-a");
@@ -33,7 +34,8 @@ class NamespaceResourceTest {
     assertThat(ns.namespace()).isEmpty();
     assertThat(ns.displayName()).isEqualTo("Namespace team-a");
     assertThat(ns.labels())
-        .containsExactly(Map.entry("env", "prod"), Map.entry("kubernetes.io/metadata.name", "team-a"));
+        .containsExactly(
+            Map.entry("env", "prod"), Map.entry("kubernetes.io/metadata.name", "team-a"));
   }
 
   @Test
@@ -52,21 +54,31 @@ class NamespaceResourceTest {
     NamespaceResource ns =
         new NamespaceResource("a", Map.of("kubernetes.io/metadata.name", "b", "x", "y"));
 
-    assertThat(ns.labels()).containsEntry("kubernetes.io/metadata.name", "a").containsEntry("x", "y");
+    assertThat(ns.labels())
+        .containsEntry("kubernetes.io/metadata.name", "a")
+        .containsEntry("x", "y");
   }
 
   @Test
   void errors() {
     assertThat(problem("apiVersion: v1\nkind: Namespace\nmetadata: {name: Team_A}\n"))
-        .startsWith("ns.yaml: document 1 (Namespace Team_A): metadata.name: \"Team_A\" (expected: a DNS-1123 label");
-    assertThat(problem("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + "a".repeat(64) + "}\n"))
+        .startsWith(
+            "ns.yaml: document 1 (Namespace Team_A): metadata.name: \"Team_A\" (expected: a DNS-1123 label");
+    assertThat(
+            problem("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + "a".repeat(64) + "}\n"))
         .contains("metadata.name: \"" + "a".repeat(64) + "\" (expected: a DNS-1123 label");
     assertThat(problem("apiVersion: v1\nkind: Namespace\nmetadata: {name: a, namespace: b}\n"))
-        .isEqualTo("ns.yaml: document 1 (Namespace b/a): metadata.namespace: a Namespace is not namespaced; remove this field");
-    assertThat(problem("apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {'a/b/c': x}}\n"))
-        .startsWith("ns.yaml: document 1 (Namespace a): metadata.labels.a/b/c: invalid label key: ");
-    assertThat(problem("apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {team: 'x y'}}\n"))
-        .startsWith("ns.yaml: document 1 (Namespace a): metadata.labels.team: invalid label value \"x y\": ");
+        .isEqualTo(
+            "ns.yaml: document 1 (Namespace b/a): metadata.namespace: a Namespace is not namespaced; remove this field");
+    assertThat(
+            problem("apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {'a/b/c': x}}\n"))
+        .startsWith(
+            "ns.yaml: document 1 (Namespace a): metadata.labels.a/b/c: invalid label key: ");
+    assertThat(
+            problem(
+                "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {team: 'x y'}}\n"))
+        .startsWith(
+            "ns.yaml: document 1 (Namespace a): metadata.labels.team: invalid label value \"x y\": ");
     assertThat(problem("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\nextra: 1\n"))
         .startsWith("ns.yaml: document 1 (Namespace a): extra: unknown field");
     assertThat(problem("apiVersion: v1\nkind: Namespace\n"))

@@ -104,7 +104,8 @@ class PolicySemanticsTest {
                       io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name: team-b
                 """));
 
-    assertThat(p.entries()).containsOnlyKeys(PolicyKey.any(OTHER_DB, INGRESS), PolicyKey.any(0, EGRESS));
+    assertThat(p.entries())
+        .containsOnlyKeys(PolicyKey.any(OTHER_DB, INGRESS), PolicyKey.any(0, EGRESS));
   }
 
   @Test
@@ -195,9 +196,11 @@ class PolicySemanticsTest {
   void aDenyInOnePolicyBeatsAnAllowInAnother() {
     EndpointPolicy p =
         apply(
-            cnp("ingress:\n- fromEndpoints: [{matchLabels: {app: db}}]\n  toPorts: [{ports: [{port: '5432', protocol: TCP}]}]\n")
+            cnp(
+                    "ingress:\n- fromEndpoints: [{matchLabels: {app: db}}]\n  toPorts: [{ports: [{port: '5432', protocol: TCP}]}]\n")
                 + "---\n"
-                + cnp("ingressDeny:\n- fromEndpoints: [{matchLabels: {app: db}}]\n").replace("name: p,", "name: q,"));
+                + cnp("ingressDeny:\n- fromEndpoints: [{matchLabels: {app: db}}]\n")
+                    .replace("name: p,", "name: q,"));
 
     assertThat(p.entries()).containsOnlyKeys(PolicyKey.any(DB, INGRESS), PolicyKey.any(0, EGRESS));
     assertThat(p.entries().get(PolicyKey.any(DB, INGRESS)).deny()).isTrue();
