@@ -54,6 +54,11 @@ public record PolicyKey(int identity, Direction direction, int protocol, int por
     return new PolicyKey(identity, d, protocol, port, FULL_PREFIX);
   }
 
+  /** An ICMP or ICMPv6 type, any code: the type is the high byte of the port field. */
+  public static PolicyKey icmp(int identity, Direction d, int protocol, int type) {
+    return new PolicyKey(identity, d, protocol, type << 8, PROTO_PREFIX + 8);
+  }
+
   /** Lowest and highest port covered. */
   public int portLow() {
     return prefixLength <= PROTO_PREFIX ? 0 : port;
