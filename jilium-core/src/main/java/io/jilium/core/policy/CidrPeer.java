@@ -4,10 +4,10 @@ import io.jilium.core.net.Cidr;
 import java.util.List;
 
 /**
- * A CIDR peer: {@code cidr} minus {@code except}. With Cilium's semantics ({@code fromCIDR},
- * {@code toCIDRSet}) it selects traffic from outside the cluster only: addresses of endpoints
- * keep their endpoint identity. With Kubernetes NetworkPolicy's ({@code ipBlock}, {@code
- * includePods}) it also selects pods whose addresses lie inside.
+ * A CIDR peer: {@code cidr} minus {@code except}. With Cilium's semantics ({@code fromCIDR}, {@code
+ * toCIDRSet}) it selects traffic from outside the cluster only: addresses of endpoints keep their
+ * endpoint identity. With Kubernetes NetworkPolicy's ({@code ipBlock}, {@code includePods}) it also
+ * selects pods whose addresses lie inside.
  */
 public record CidrPeer(Cidr cidr, List<Cidr> except, boolean includePods) {
   public CidrPeer {

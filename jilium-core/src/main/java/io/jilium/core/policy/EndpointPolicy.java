@@ -12,9 +12,24 @@ public record EndpointPolicy(
     SortedMap<PolicyKey, PolicyValue> entries,
     boolean ingressEnforced,
     boolean egressEnforced,
-    long revision) {
+    long revision,
+    SortedMap<PolicyKey, java.util.Set<RuleRef>> rules) {
   public EndpointPolicy {
     entries = Collections.unmodifiableSortedMap(new TreeMap<>(entries));
+    rules = Collections.unmodifiableSortedMap(new TreeMap<>(rules));
+  }
+
+  public EndpointPolicy(
+      SortedMap<PolicyKey, PolicyValue> entries,
+      boolean ingressEnforced,
+      boolean egressEnforced,
+      long revision) {
+    this(entries, ingressEnforced, egressEnforced, revision, new TreeMap<>());
+  }
+
+  /** The rules that produced the entry for {@code key}. */
+  public java.util.Set<RuleRef> rulesOf(PolicyKey key) {
+    return rules.getOrDefault(key, java.util.Set.of());
   }
 
   public boolean enforced(Direction d) {

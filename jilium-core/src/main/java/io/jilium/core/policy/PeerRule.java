@@ -8,8 +8,8 @@ import java.util.List;
  * the ports it opens.
  *
  * <p>Peers are the union of {@code peers} (label selectors over identities: endpoints, entities)
- * and {@code cidrs}; {@code allPeers} means any peer (a rule with no L3 field). Ports are the
- * union of {@code ports} and {@code icmps}; both empty means every protocol and port.
+ * and {@code cidrs}; {@code allPeers} means any peer (a rule with no L3 field). Ports are the union
+ * of {@code ports} and {@code icmps}; both empty means every protocol and port.
  *
  * @param index position in its list, for messages ({@code ingress[1]})
  * @param path where the rule is in its resource ({@code spec.ingress[1]}), for trace and stats
@@ -30,7 +30,8 @@ public record PeerRule(
   }
 
   /** A rule with only label-selector peers and ports. */
-  public PeerRule(int index, List<LabelSelector> peers, boolean allPeers, List<PortProtocol> ports) {
+  public PeerRule(
+      int index, List<LabelSelector> peers, boolean allPeers, List<PortProtocol> ports) {
     this(index, "", peers, List.of(), allPeers, ports, List.of());
   }
 

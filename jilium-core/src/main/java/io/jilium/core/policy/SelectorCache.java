@@ -20,6 +20,11 @@ public final class SelectorCache {
   private final Map<Integer, Labels> identities = new HashMap<>();
   private final Map<LabelSelector, TreeSet<Integer>> selections = new HashMap<>();
 
+  /** Addresses of the endpoints of each identity, for peers that select pods by address. */
+  private final Map<Integer, List<byte[]>> addresses = new HashMap<>();
+
+  private final Map<CidrPeer, TreeSet<Integer>> podSelections = new HashMap<>();
+
   /** Adds (or relabels) an identity; returns the selectors whose selection changed. */
   public List<LabelSelector> upsertIdentity(Identity identity) {
     Labels previous = identities.put(identity.id(), identity.labels());
@@ -43,6 +48,7 @@ public final class SelectorCache {
 
   /** Removes an identity; returns the selectors that had selected it. */
   public List<LabelSelector> removeIdentity(int id) {
+    setAddresses(id, List.of());
     if (identities.remove(id) == null) {
       return List.of();
     }
@@ -73,6 +79,75 @@ public final class SelectorCache {
   /** Forgets selectors no rule uses any more. */
   public void retainSelectors(Set<LabelSelector> inUse) {
     selections.keySet().retainAll(inUse);
+  }
+
+  /**
+   * Sets the addresses of the endpoints that have identity {@code id} (empty: none); returns the
+   * address-based peers whose selection changed.
+   */
+  public List<CidrPeer> setAddresses(int id, List<byte[]> addrs) {
+    if (addrs.isEmpty()) {
+      if (addresses.remove(id) == null) {
+        return List.of();
+      }
+    } else {
+      addresses.put(id, List.copyOf(addrs));
+    }
+    List<CidrPeer> changed = new ArrayList<>();
+    for (var e : podSelections.entrySet()) {
+      boolean now = selectsByAddress(e.getKey(), id);
+      boolean before = e.getValue().contains(id);
+      if (now != before) {
+        if (now) {
+          e.getValue().add(id);
+        } else {
+          e.getValue().remove(id);
+        }
+        changed.add(e.getKey());
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * The identities whose endpoints all have their address of the peer's family inside it
+   * (Kubernetes ipBlock semantics on pods; an identity is the unit the datapath enforces).
+   */
+  public Set<Integer> podSelections(CidrPeer peer) {
+    TreeSet<Integer> sel = podSelections.get(peer);
+    if (sel == null) {
+      sel = new TreeSet<>();
+      for (int id : addresses.keySet()) {
+        if (selectsByAddress(peer, id)) {
+          sel.add(id);
+        }
+      }
+      podSelections.put(peer, sel);
+    }
+    return Collections.unmodifiableSet(sel);
+  }
+
+  public void retainPodSelectors(Set<CidrPeer> inUse) {
+    podSelections.keySet().retainAll(inUse);
+  }
+
+  private boolean selectsByAddress(CidrPeer peer, int id) {
+    List<byte[]> addrs = addresses.get(id);
+    if (addrs == null) {
+      return false;
+    }
+    int family = peer.cidr().address().length;
+    boolean any = false;
+    for (byte[] a : addrs) {
+      if (a.length != family) {
+        continue;
+      }
+      if (!peer.contains(a)) {
+        return false;
+      }
+      any = true;
+    }
+    return any;
   }
 
   public Labels labels(int id) {
