@@ -23,7 +23,6 @@ import io.jilium.core.labels.InvalidLabelException;
 import io.jilium.core.net.Cidr;
 import io.jilium.core.net.IpAddress;
 import io.jilium.core.policy.PolicyKey;
-import io.jilium.core.policy.PolicyValue;
 import io.jilium.core.policy.Protocol;
 import io.jilium.core.policy.RuleOrigin;
 import io.jilium.core.resource.Document;
@@ -133,7 +132,7 @@ final class AgentService extends AgentGrpc.AgentImplBase {
     }
     long maxPolicy = 0;
     for (Endpoint ep : agent.endpoints().all()) {
-      maxPolicy = Math.max(maxPolicy, ep.policy() == null ? 0 : ep.policy().entries().size());
+      maxPolicy = Math.max(maxPolicy, agent.policy().engine().entryCount(ep.id()));
     }
     b.addMaps(
         MapPressure.newBuilder()
@@ -193,7 +192,7 @@ final class AgentService extends AgentGrpc.AgentImplBase {
                           List.of(),
                           null));
           agent.persist();
-          return Convert.endpoint(ep);
+          return Convert.endpoint(ep, agent.endpoints().policyOf(ep));
         });
   }
 
@@ -221,10 +220,10 @@ final class AgentService extends AgentGrpc.AgentImplBase {
                     .byId(r.getId())
                     .orElseThrow(
                         () -> new NotFoundException("endpoint " + r.getId() + " not found"));
-            return b.addEndpoints(Convert.endpoint(ep)).build();
+            return b.addEndpoints(Convert.endpoint(ep, agent.endpoints().policyOf(ep))).build();
           }
           for (Endpoint ep : agent.endpoints().all()) {
-            b.addEndpoints(Convert.endpoint(ep));
+            b.addEndpoints(Convert.endpoint(ep, agent.endpoints().policyOf(ep)));
           }
           return b.build();
         });
@@ -383,7 +382,7 @@ final class AgentService extends AgentGrpc.AgentImplBase {
                     .setDocumentJson(p.json())
                     .setRevision(agent.policy().revisionOf(p.origin()));
             for (Endpoint ep : agent.endpoints().all()) {
-              if (agent.policy().selects(p.origin(), ep.identity().labels())) {
+              if (agent.policy().engine().origins(ep.id()).contains(p.origin())) {
                 pb.addSelectedEndpoints(ep.id());
               }
             }
@@ -412,7 +411,8 @@ final class AgentService extends AgentGrpc.AgentImplBase {
           for (RuleOrigin o : victims) {
             agent.policy().delete(o);
           }
-          agent.endpoints().regenerateAll();
+          agent.endpoints().syncCidrIdentities();
+          agent.endpoints().flushPolicy();
           agent.persist();
           return PolicyDeleteResponse.newBuilder()
               .setDeleted(victims.size())
@@ -481,8 +481,7 @@ final class AgentService extends AgentGrpc.AgentImplBase {
                   .orElseThrow(
                       () -> new NotFoundException("endpoint " + r.getEndpointId() + " not found"));
           BpfPolicyGetResponse.Builder b = BpfPolicyGetResponse.newBuilder().setEndpointId(ep.id());
-          Map<PolicyKey, PolicyValue> desired =
-              ep.policy() == null ? Map.of() : ep.policy().entries();
+          var policy = agent.endpoints().policyOf(ep);
           for (var e : ep.policyMap().dump().entrySet()) {
             PolicyKey k = e.getKey();
             PolicyMapEntry.Builder pe =
@@ -499,11 +498,8 @@ final class AgentService extends AgentGrpc.AgentImplBase {
                 .identities()
                 .lookup(k.identity())
                 .ifPresent(i -> pe.addAllIdentityLabels(i.labels().toStrings()));
-            PolicyValue v = desired.get(k);
-            if (v != null) {
-              for (RuleOrigin o : v.sortedOrigins()) {
-                pe.addDerivedFrom(o.toString());
-              }
+            for (var ref : policy.rulesOf(k)) {
+              pe.addDerivedFrom(ref.toString());
             }
             b.addEntries(pe);
           }
