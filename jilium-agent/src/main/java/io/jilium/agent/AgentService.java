@@ -25,6 +25,7 @@ import io.jilium.core.net.IpAddress;
 import io.jilium.core.policy.PolicyKey;
 import io.jilium.core.policy.Protocol;
 import io.jilium.core.policy.RuleOrigin;
+import io.jilium.core.policy.RuleRef;
 import io.jilium.core.resource.Document;
 import io.jilium.core.resource.ManifestException;
 import io.jilium.core.resource.ManifestReader;
@@ -373,6 +374,7 @@ final class AgentService extends AgentGrpc.AgentImplBase {
         () -> {
           PolicyGetResponse.Builder b =
               PolicyGetResponse.newBuilder().setRevision(agent.policy().revision());
+          Map<RuleRef, long[]> stats = r.getStats() ? ruleStats() : Map.of();
           for (PolicyResource p : agent.policy().all()) {
             io.jilium.api.agent.v1.PolicyResource.Builder pb =
                 io.jilium.api.agent.v1.PolicyResource.newBuilder()
@@ -386,10 +388,50 @@ final class AgentService extends AgentGrpc.AgentImplBase {
                 pb.addSelectedEndpoints(ep.id());
               }
             }
+            if (r.getStats()) {
+              java.util.TreeSet<String> paths = new java.util.TreeSet<>();
+              for (var rule : p.rules()) {
+                for (var d : io.jilium.core.policy.Direction.values()) {
+                  for (boolean deny : new boolean[] {false, true}) {
+                    rule.rules(d, deny).forEach(pr -> paths.add(pr.path()));
+                  }
+                }
+              }
+              for (String path : paths) {
+                long[] c = stats.getOrDefault(new RuleRef(p.origin(), path), new long[4]);
+                pb.addRules(
+                    RuleStats.newBuilder()
+                        .setPath(path)
+                        .setAllowedPackets(c[0])
+                        .setAllowedBytes(c[1])
+                        .setDeniedPackets(c[2])
+                        .setDeniedBytes(c[3]));
+              }
+            }
             b.addPolicies(pb);
           }
           return b.build();
         });
+  }
+
+  /**
+   * Packets and bytes per rule: every policy map entry's counters, credited to each rule that
+   * produced the entry (allowed for allow entries, denied for deny entries).
+   */
+  private Map<RuleRef, long[]> ruleStats() {
+    Map<RuleRef, long[]> out = new java.util.HashMap<>();
+    for (Endpoint ep : agent.endpoints().all()) {
+      var policy = agent.endpoints().policyOf(ep);
+      for (var e : ep.policyMap().dump().entrySet()) {
+        for (RuleRef ref : policy.rulesOf(e.getKey())) {
+          long[] c = out.computeIfAbsent(ref, k -> new long[4]);
+          int base = e.getValue().deny() ? 2 : 0;
+          c[base] += e.getValue().packets();
+          c[base + 1] += e.getValue().bytes();
+        }
+      }
+    }
+    return out;
   }
 
   @Override
@@ -419,6 +461,11 @@ final class AgentService extends AgentGrpc.AgentImplBase {
               .setRevision(agent.policy().revision())
               .build();
         });
+  }
+
+  @Override
+  public void policyTrace(PolicyTraceRequest r, StreamObserver<PolicyTraceResponse> out) {
+    onLoop(out, () -> new PolicyTracer(agent).trace(r));
   }
 
   @Override
