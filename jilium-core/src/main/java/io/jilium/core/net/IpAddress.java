@@ -2,7 +2,6 @@ package io.jilium.core.net;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /** Parsing and formatting of literal IP addresses; never resolves names. */
 public final class IpAddress {
@@ -19,7 +18,8 @@ public final class IpAddress {
         throw new IllegalArgumentException("\"" + s + "\": not an IPv6 address");
       }
       try {
-        byte[] b = InetAddress.getByName(t).getAddress();
+        // ofLiteral never resolves names
+        byte[] b = InetAddress.ofLiteral(t).getAddress();
         if (b.length == 4) {
           // ::ffff:a.b.c.d: keep IPv6 form
           byte[] v6 = new byte[16];
@@ -29,7 +29,7 @@ public final class IpAddress {
           return v6;
         }
         return b;
-      } catch (UnknownHostException e) {
+      } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("\"" + s + "\": not an IPv6 address");
       }
     }

@@ -121,7 +121,11 @@ final class Fields {
     throw new FieldException(path(field), "expected a string or a number, got " + describe(v));
   }
 
-  Optional<Long> integer(String field) {
+  /**
+   * An integer from {@code min} to {@code max}; outside (however large) it is an error naming
+   * {@code expected}.
+   */
+  Optional<Integer> integer(String field, int min, int max, String expected) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       return Optional.empty();
@@ -129,7 +133,10 @@ final class Fields {
     if (!v.isIntegralNumber()) {
       throw new FieldException(path(field), "expected an integer, got " + describe(v));
     }
-    return Optional.of(v.asLong());
+    if (!v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+      throw new FieldException(path(field), v.asText() + " (expected: " + expected + ")");
+    }
+    return Optional.of(v.asInt());
   }
 
   Optional<Boolean> bool(String field) {

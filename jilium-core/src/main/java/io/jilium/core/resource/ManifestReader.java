@@ -69,10 +69,7 @@ public final class ManifestReader {
               + (index + 1)
               + ": malformed "
               + (mapper == JSON ? "JSON" : "YAML")
-              + " at line "
-              + e.getLocation().getLineNr()
-              + ", column "
-              + e.getLocation().getColumnNr()
+              + at(e)
               + ": "
               + e.getOriginalMessage());
     } catch (IOException e) {
@@ -87,13 +84,24 @@ public final class ManifestReader {
             source
                 + ": document "
                 + (index + 1)
-                + ": malformed YAML at line "
-                + jpe.getLocation().getLineNr()
+                + ": malformed YAML"
+                + at(jpe)
                 + ": "
                 + jpe.getOriginalMessage());
       }
       throw new ManifestException(source + ": document " + (index + 1) + ": " + cause.getMessage());
     }
     return docs;
+  }
+
+  /** {@code " at line L, column C"}, or nothing when the parser knows no location. */
+  private static String at(JsonProcessingException e) {
+    var loc = e.getLocation();
+    if (loc == null || loc.getLineNr() < 0) {
+      return "";
+    }
+    return " at line "
+        + loc.getLineNr()
+        + (loc.getColumnNr() < 0 ? "" : ", column " + loc.getColumnNr());
   }
 }

@@ -64,7 +64,8 @@ public final class ResourceParser {
       Optional<Fields> meta = top.object("metadata");
       String name = meta.flatMap(m -> safeString(m, "name")).orElse("");
       String ns = meta.flatMap(m -> safeString(m, "namespace")).orElse("");
-      if (ns.isEmpty() && kind.equals("CiliumNetworkPolicy")) {
+      if (ns.isEmpty()
+          && (kind.equals("CiliumNetworkPolicy") || kind.equals(KubernetesPolicyParser.KIND))) {
         ns = "default"; // as the policy itself will be named
       }
       if (!kind.isEmpty()) {
@@ -86,6 +87,10 @@ public final class ResourceParser {
           requireApiVersion(apiVersion, "v1");
           yield parseNamespace(top);
         }
+        case KubernetesPolicyParser.KIND -> {
+          requireApiVersion(apiVersion, KubernetesPolicyParser.API_VERSION);
+          yield KubernetesPolicyParser.parse(top);
+        }
         case "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy" -> {
           requireApiVersion(apiVersion, "cilium.io/v2");
           yield CiliumPolicyParser.parse(top, kind);
@@ -95,8 +100,8 @@ public final class ResourceParser {
                 "kind",
                 "\""
                     + kind
-                    + "\" is not supported (expected: Namespace, CiliumNetworkPolicy or"
-                    + " CiliumClusterwideNetworkPolicy)");
+                    + "\" is not supported (expected: Namespace, NetworkPolicy,"
+                    + " CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy)");
       };
     } catch (FieldException e) {
       throw new ManifestException(what + ": " + e.getMessage());

@@ -85,6 +85,13 @@ class CiliumPolicyParserTest {
 
   static final String PREFIX = "policy.yaml: document 1 (CiliumNetworkPolicy team-a/p1): ";
 
+  /** A rule with selector peers only, at {@code path} (its index is the path's last one). */
+  static PeerRule peerRule(
+      String path, List<LabelSelector> peers, boolean allPeers, List<PortProtocol> ports) {
+    int index = Integer.parseInt(path.substring(path.lastIndexOf('[') + 1, path.length() - 1));
+    return new PeerRule(index, path, peers, List.of(), allPeers, ports, List.of());
+  }
+
   // --- valid policies -------------------------------------------------------------------------
 
   @Test
@@ -124,8 +131,8 @@ class CiliumPolicyParserTest {
     assertThat(r.egress()).isEmpty();
     assertThat(r.ingress())
         .containsExactly(
-            new PeerRule(
-                0,
+            peerRule(
+                "spec.ingress[0]",
                 List.of(sel(in("any", "role", "frontend"), ns("team-a"))),
                 false,
                 List.of(PortProtocol.of(8080, Protocol.TCP), PortProtocol.of(53, Protocol.UDP))));
@@ -329,8 +336,9 @@ class CiliumPolicyParserTest {
 
     assertThat(r.enforceIngress()).isTrue();
     assertThat(r.enforceEgress()).isTrue();
-    assertThat(r.ingress()).containsExactly(new PeerRule(0, List.of(), false, List.of()));
-    assertThat(r.egress()).containsExactly(new PeerRule(0, List.of(), false, List.of()));
+    assertThat(r.ingress())
+        .containsExactly(peerRule("spec.ingress[0]", List.of(), false, List.of()));
+    assertThat(r.egress()).containsExactly(peerRule("spec.egress[0]", List.of(), false, List.of()));
   }
 
   @Test
@@ -367,9 +375,10 @@ class CiliumPolicyParserTest {
 
     assertThat(r.ingress())
         .containsExactly(
-            new PeerRule(0, List.of(), false, List.of()),
-            new PeerRule(1, List.of(), false, List.of()),
-            new PeerRule(2, List.of(), true, List.of(PortProtocol.of(80, Protocol.ANY))));
+            peerRule("spec.ingress[0]", List.of(), false, List.of()),
+            peerRule("spec.ingress[1]", List.of(), false, List.of()),
+            peerRule(
+                "spec.ingress[2]", List.of(), true, List.of(PortProtocol.of(80, Protocol.ANY))));
     assertThat(r.enforceIngress()).isTrue();
   }
 
@@ -625,10 +634,8 @@ class CiliumPolicyParserTest {
   @ValueSource(
       strings = {
         "nodeSelector: {}",
-        "endpointSelector: {}\ningress:\n- fromCIDR: [10.0.0.0/8]",
         "endpointSelector: {}\negress:\n- toFQDNs: [{matchName: example.com}]",
         "endpointSelector: {}\ningress:\n- fromRequires: [{}]",
-        "endpointSelector: {}\negress:\n- icmps: [{}]",
       })
   void notYetSupportedFieldsAreRefused(String spec) {
     assertThat(problem(cnp(spec + "\n")))
@@ -666,7 +673,7 @@ class CiliumPolicyParserTest {
     assertThat(problem("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n"))
         .isEqualTo(
             "policy.yaml: document 1 (Pod x): kind: \"Pod\" is not supported (expected: Namespace,"
-                + " CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy)");
+                + " NetworkPolicy, CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy)");
     assertThat(problem(cnp("endpointSelector: {}\n").replace("cilium.io/v2", "cilium.io/v1")))
         .isEqualTo(PREFIX + "apiVersion: \"cilium.io/v1\" (expected: cilium.io/v2)");
     assertThat(problem("apiVersion: cilium.io/v2\nkind: Namespace\nmetadata: {name: x}\n"))
@@ -697,7 +704,7 @@ class CiliumPolicyParserTest {
             "policy.yaml: document 2 (CiliumNetworkPolicy team-a/p1): spec.ingress[0].toPorts[0].ports[0].port:"
                 + " \"99999\" (expected: 0-65535 or a port name)",
             "policy.yaml: document 4 (Pod x): kind: \"Pod\" is not supported (expected: Namespace,"
-                + " CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy)",
+                + " NetworkPolicy, CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy)",
             "policy.yaml: document 5 (CiliumClusterwideNetworkPolicy c1):"
                 + " spec.egress[0].toPorts[0].ports[0].protocol: \"XTP\" (expected: TCP, UDP, SCTP or"
                 + " ANY)");

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jilium.core.identity.Identity;
 import io.jilium.core.labels.Label;
 import io.jilium.core.labels.Labels;
+import io.jilium.core.net.IpAddress;
 import io.jilium.core.policy.EndpointPolicy;
 import io.jilium.core.policy.EnforcementMode;
 import io.jilium.core.policy.PolicyKey;
@@ -57,6 +58,11 @@ class PolicySemanticsTest {
   private static String cnp(String spec) {
     return "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: team-a}\nspec:\n"
         + ("endpointSelector: {matchLabels: {app: web}}\n" + spec).indent(2);
+  }
+
+  private static String np(String spec) {
+    return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: team-a}\nspec:\n"
+        + ("podSelector: {matchLabels: {app: web}}\n" + spec).indent(2);
   }
 
   @Test
@@ -190,6 +196,78 @@ class PolicySemanticsTest {
     assertThat(p.ingressEnforced()).isFalse();
     assertThat(p.egressEnforced()).isTrue();
     assertThat(p.entries()).containsOnlyKeys(PolicyKey.any(0, INGRESS), PolicyKey.any(2, EGRESS));
+  }
+
+  @Test
+  void networkPolicyWithoutRulesDeniesAllIngressOnly() {
+    EndpointPolicy p = apply(np(""));
+
+    assertThat(p.ingressEnforced()).isTrue();
+    assertThat(p.egressEnforced()).isFalse();
+    assertThat(p.entries()).containsOnlyKeys(PolicyKey.any(0, EGRESS));
+  }
+
+  @Test
+  void networkPolicyEmptyRuleAllowsEverything() {
+    EndpointPolicy p = apply(np("ingress: [{}]\n"));
+
+    assertThat(p.ingressEnforced()).isTrue();
+    assertThat(p.entries()).containsOnlyKeys(PolicyKey.any(0, INGRESS), PolicyKey.any(0, EGRESS));
+  }
+
+  @Test
+  void networkPolicyPeersByPodAndNamespace() {
+    EndpointPolicy p =
+        apply(
+            np(
+                """
+                ingress:
+                - from:
+                  - podSelector: {matchLabels: {app: db}}
+                - from:
+                  - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: team-b}}
+                  ports:
+                  - {port: 5432}
+                """));
+
+    assertThat(p.entries())
+        .containsOnlyKeys(
+            PolicyKey.any(DB, INGRESS),
+            PolicyKey.port(OTHER_DB, INGRESS, TCP, 5432),
+            PolicyKey.any(0, EGRESS));
+  }
+
+  @Test
+  void networkPolicyEgressPortsToAnyone() {
+    EndpointPolicy p =
+        apply(np("policyTypes: [Egress]\negress:\n- ports: [{port: 53, protocol: UDP}]\n"));
+
+    assertThat(p.ingressEnforced()).isFalse();
+    assertThat(p.egressEnforced()).isTrue();
+    assertThat(p.entries())
+        .containsOnlyKeys(PolicyKey.any(0, INGRESS), PolicyKey.port(0, EGRESS, UDP, 53));
+  }
+
+  @Test
+  void ipBlocksSelectPodsInside() {
+    cache.setAddresses(DB, List.of(IpAddress.parse("10.0.0.5")));
+    cache.setAddresses(OTHER_DB, List.of(IpAddress.parse("10.0.1.5")));
+
+    EndpointPolicy p =
+        apply(np("ingress:\n- from: [{ipBlock: {cidr: 10.0.0.0/16, except: [10.0.1.0/24]}}]\n"));
+
+    assertThat(p.entries()).containsKey(PolicyKey.any(DB, INGRESS));
+    assertThat(p.entries()).doesNotContainKey(PolicyKey.any(OTHER_DB, INGRESS));
+  }
+
+  @Test
+  void ciliumCidrsDoNotSelectPods() {
+    cache.setAddresses(DB, List.of(IpAddress.parse("10.0.0.5")));
+
+    EndpointPolicy p = apply(cnp("ingress:\n- fromCIDRSet: [{cidr: 10.0.0.0/16}]\n"));
+
+    assertThat(p.ingressEnforced()).isTrue();
+    assertThat(p.entries()).doesNotContainKey(PolicyKey.any(DB, INGRESS));
   }
 
   @Test
