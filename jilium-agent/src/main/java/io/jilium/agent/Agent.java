@@ -7,7 +7,7 @@ import io.jilium.agent.endpoint.NamespaceStore;
 import io.jilium.agent.endpoint.PodRuntime;
 import io.jilium.agent.identity.IdentityService;
 import io.jilium.agent.monitor.MonitorHub;
-import io.jilium.agent.policy.PolicyEngine;
+import io.jilium.agent.policy.PolicyManager;
 import io.jilium.agent.state.AgentState;
 import io.jilium.agent.state.StateStore;
 import io.jilium.bpf.BpfFeatures;
@@ -57,7 +57,7 @@ public final class Agent implements AutoCloseable {
   private final FileLock lock;
   private LxcDatapath datapath;
   private Netlink netlink;
-  private PolicyEngine policy;
+  private PolicyManager policy;
   private IdentityService identities;
   private NamespaceStore namespaces;
   private EndpointManager endpoints;
@@ -119,7 +119,7 @@ public final class Agent implements AutoCloseable {
     Path object = DatapathObjects.extract(DatapathObjects.LXC, config.stateDir().resolve("bpf"));
     datapath = LxcDatapath.load(object, config.pinDir());
     netlink = Netlink.open();
-    policy = new PolicyEngine(config.enforcement(), config.allowLocalhost());
+    policy = new PolicyManager(config.enforcement(), config.allowLocalhost());
     identities = new IdentityService(policy);
     namespaces = new NamespaceStore();
     endpoints = new EndpointManager(config, datapath, identities, policy, namespaces, netlink);
@@ -195,6 +195,7 @@ public final class Agent implements AutoCloseable {
     endpoints.restore(s.endpoints());
     endpoints.reconcileAfterRestore();
     identities.releaseUnreferenced();
+    endpoints.flushPolicy();
     persist();
     LOG.atInfo()
         .addKeyValue("endpoints", endpoints.all().size())
@@ -271,7 +272,7 @@ public final class Agent implements AutoCloseable {
     return datapath;
   }
 
-  PolicyEngine policy() {
+  PolicyManager policy() {
     return policy;
   }
 

@@ -23,9 +23,9 @@ import io.jilium.core.labels.InvalidLabelException;
 import io.jilium.core.net.Cidr;
 import io.jilium.core.net.IpAddress;
 import io.jilium.core.policy.PolicyKey;
-import io.jilium.core.policy.PolicyValue;
 import io.jilium.core.policy.Protocol;
 import io.jilium.core.policy.RuleOrigin;
+import io.jilium.core.policy.RuleRef;
 import io.jilium.core.resource.Document;
 import io.jilium.core.resource.ManifestException;
 import io.jilium.core.resource.ManifestReader;
@@ -133,7 +133,7 @@ final class AgentService extends AgentGrpc.AgentImplBase {
     }
     long maxPolicy = 0;
     for (Endpoint ep : agent.endpoints().all()) {
-      maxPolicy = Math.max(maxPolicy, ep.policy() == null ? 0 : ep.policy().entries().size());
+      maxPolicy = Math.max(maxPolicy, agent.policy().engine().entryCount(ep.id()));
     }
     b.addMaps(
         MapPressure.newBuilder()
@@ -193,7 +193,7 @@ final class AgentService extends AgentGrpc.AgentImplBase {
                           List.of(),
                           null));
           agent.persist();
-          return Convert.endpoint(ep);
+          return Convert.endpoint(ep, agent.endpoints().policyOf(ep));
         });
   }
 
@@ -221,10 +221,10 @@ final class AgentService extends AgentGrpc.AgentImplBase {
                     .byId(r.getId())
                     .orElseThrow(
                         () -> new NotFoundException("endpoint " + r.getId() + " not found"));
-            return b.addEndpoints(Convert.endpoint(ep)).build();
+            return b.addEndpoints(Convert.endpoint(ep, agent.endpoints().policyOf(ep))).build();
           }
           for (Endpoint ep : agent.endpoints().all()) {
-            b.addEndpoints(Convert.endpoint(ep));
+            b.addEndpoints(Convert.endpoint(ep, agent.endpoints().policyOf(ep)));
           }
           return b.build();
         });
@@ -374,6 +374,7 @@ final class AgentService extends AgentGrpc.AgentImplBase {
         () -> {
           PolicyGetResponse.Builder b =
               PolicyGetResponse.newBuilder().setRevision(agent.policy().revision());
+          Map<RuleRef, long[]> stats = r.getStats() ? ruleStats() : Map.of();
           for (PolicyResource p : agent.policy().all()) {
             io.jilium.api.agent.v1.PolicyResource.Builder pb =
                 io.jilium.api.agent.v1.PolicyResource.newBuilder()
@@ -383,14 +384,54 @@ final class AgentService extends AgentGrpc.AgentImplBase {
                     .setDocumentJson(p.json())
                     .setRevision(agent.policy().revisionOf(p.origin()));
             for (Endpoint ep : agent.endpoints().all()) {
-              if (agent.policy().selects(p.origin(), ep.identity().labels())) {
+              if (agent.policy().engine().origins(ep.id()).contains(p.origin())) {
                 pb.addSelectedEndpoints(ep.id());
+              }
+            }
+            if (r.getStats()) {
+              java.util.TreeSet<String> paths = new java.util.TreeSet<>();
+              for (var rule : p.rules()) {
+                for (var d : io.jilium.core.policy.Direction.values()) {
+                  for (boolean deny : new boolean[] {false, true}) {
+                    rule.rules(d, deny).forEach(pr -> paths.add(pr.path()));
+                  }
+                }
+              }
+              for (String path : paths) {
+                long[] c = stats.getOrDefault(new RuleRef(p.origin(), path), new long[4]);
+                pb.addRules(
+                    RuleStats.newBuilder()
+                        .setPath(path)
+                        .setAllowedPackets(c[0])
+                        .setAllowedBytes(c[1])
+                        .setDeniedPackets(c[2])
+                        .setDeniedBytes(c[3]));
               }
             }
             b.addPolicies(pb);
           }
           return b.build();
         });
+  }
+
+  /**
+   * Packets and bytes per rule: every policy map entry's counters, credited to each rule that
+   * produced the entry (allowed for allow entries, denied for deny entries).
+   */
+  private Map<RuleRef, long[]> ruleStats() {
+    Map<RuleRef, long[]> out = new java.util.HashMap<>();
+    for (Endpoint ep : agent.endpoints().all()) {
+      var policy = agent.endpoints().policyOf(ep);
+      for (var e : ep.policyMap().dump().entrySet()) {
+        for (RuleRef ref : policy.rulesOf(e.getKey())) {
+          long[] c = out.computeIfAbsent(ref, k -> new long[4]);
+          int base = e.getValue().deny() ? 2 : 0;
+          c[base] += e.getValue().packets();
+          c[base + 1] += e.getValue().bytes();
+        }
+      }
+    }
+    return out;
   }
 
   @Override
@@ -412,13 +453,19 @@ final class AgentService extends AgentGrpc.AgentImplBase {
           for (RuleOrigin o : victims) {
             agent.policy().delete(o);
           }
-          agent.endpoints().regenerateAll();
+          agent.endpoints().syncCidrIdentities();
+          agent.endpoints().flushPolicy();
           agent.persist();
           return PolicyDeleteResponse.newBuilder()
               .setDeleted(victims.size())
               .setRevision(agent.policy().revision())
               .build();
         });
+  }
+
+  @Override
+  public void policyTrace(PolicyTraceRequest r, StreamObserver<PolicyTraceResponse> out) {
+    onLoop(out, () -> new PolicyTracer(agent).trace(r));
   }
 
   @Override
@@ -481,8 +528,7 @@ final class AgentService extends AgentGrpc.AgentImplBase {
                   .orElseThrow(
                       () -> new NotFoundException("endpoint " + r.getEndpointId() + " not found"));
           BpfPolicyGetResponse.Builder b = BpfPolicyGetResponse.newBuilder().setEndpointId(ep.id());
-          Map<PolicyKey, PolicyValue> desired =
-              ep.policy() == null ? Map.of() : ep.policy().entries();
+          var policy = agent.endpoints().policyOf(ep);
           for (var e : ep.policyMap().dump().entrySet()) {
             PolicyKey k = e.getKey();
             PolicyMapEntry.Builder pe =
@@ -499,11 +545,8 @@ final class AgentService extends AgentGrpc.AgentImplBase {
                 .identities()
                 .lookup(k.identity())
                 .ifPresent(i -> pe.addAllIdentityLabels(i.labels().toStrings()));
-            PolicyValue v = desired.get(k);
-            if (v != null) {
-              for (RuleOrigin o : v.sortedOrigins()) {
-                pe.addDerivedFrom(o.toString());
-              }
+            for (var ref : policy.rulesOf(k)) {
+              pe.addDerivedFrom(ref.toString());
             }
             b.addEntries(pe);
           }

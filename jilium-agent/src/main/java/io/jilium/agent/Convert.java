@@ -57,7 +57,8 @@ final class Convert {
     return out;
   }
 
-  static io.jilium.api.agent.v1.Endpoint endpoint(Endpoint ep) {
+  static io.jilium.api.agent.v1.Endpoint endpoint(
+      Endpoint ep, io.jilium.core.policy.EndpointPolicy policy) {
     var b =
         io.jilium.api.agent.v1.Endpoint.newBuilder()
             .setId(ep.id())
@@ -76,10 +77,10 @@ final class Convert {
             .setState("ready")
             .addAllPorts(ports(ep))
             .putAllLabels(new TreeMap<>(ep.labels()));
-    if (ep.policy() != null) {
-      b.setIngressEnforcement(ep.policy().ingressEnforced() ? "enabled" : "disabled")
-          .setEgressEnforcement(ep.policy().egressEnforced() ? "enabled" : "disabled")
-          .setPolicyRevision(ep.policy().revision());
+    if (policy != null) {
+      b.setIngressEnforcement(policy.ingressEnforced() ? "enabled" : "disabled")
+          .setEgressEnforcement(policy.egressEnforced() ? "enabled" : "disabled")
+          .setPolicyRevision(policy.revision());
     }
     return b.build();
   }

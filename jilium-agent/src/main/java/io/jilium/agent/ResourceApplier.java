@@ -84,7 +84,8 @@ final class ResourceApplier {
       for (String ns : touchedNamespaces) {
         agent.endpoints().namespaceChanged(ns);
       }
-      agent.endpoints().regenerateAll();
+      agent.endpoints().syncCidrIdentities();
+      agent.endpoints().flushPolicy();
       agent.persist();
       LOG.atInfo()
           .addKeyValue("resources", resources.size())
@@ -118,7 +119,8 @@ final class ResourceApplier {
         }
         agent.endpoints().namespaceChanged(e.getKey());
       }
-      agent.endpoints().regenerateAll();
+      agent.endpoints().syncCidrIdentities();
+      agent.endpoints().resyncAllPolicyMaps();
       agent.persist();
       LOG.atWarn()
           .addKeyValue("cause", cause.getMessage())

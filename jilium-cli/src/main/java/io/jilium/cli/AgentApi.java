@@ -71,6 +71,10 @@ final class AgentApi {
     return call("PolicyDelete", r, PolicyDeleteResponse.parser());
   }
 
+  PolicyTraceResponse policyTrace(PolicyTraceRequest r) {
+    return call("PolicyTrace", r, PolicyTraceResponse.parser());
+  }
+
   IdentityListResponse identityList(IdentityListRequest r) {
     return call("IdentityList", r, IdentityListResponse.parser());
   }

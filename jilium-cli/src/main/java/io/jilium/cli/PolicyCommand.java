@@ -14,8 +14,8 @@ import picocli.CommandLine.Parameters;
 /** {@code jilium policy ...}. */
 @Command(
     name = "policy",
-    description = "Inspect and delete the policies in force.",
-    subcommands = {PolicyCommand.Get.class, PolicyCommand.Delete.class})
+    description = "Inspect, trace and delete the policies in force.",
+    subcommands = {PolicyCommand.Get.class, PolicyCommand.Delete.class, PolicyCommand.Trace.class})
 final class PolicyCommand {
   private PolicyCommand() {}
 
@@ -27,10 +27,18 @@ final class PolicyCommand {
         description = "table, json or yaml.")
     String output;
 
+    @Option(names = "--stats", description = "Packets and bytes allowed or denied, per rule.")
+    boolean stats;
+
     @Override
     protected int call(AgentApi agent) {
       Output.Format f = Output.parse(output);
-      PolicyGetResponse resp = agent.policyGet(PolicyGetRequest.getDefaultInstance());
+      PolicyGetResponse resp =
+          agent.policyGet(PolicyGetRequest.newBuilder().setStats(stats).build());
+      if (stats) {
+        Output.single(out, f, resp, () -> printStats(resp));
+        return 0;
+      }
       if (f == Output.Format.TABLE) {
         out.println("Revision: " + resp.getRevision());
         Output.Table t =
@@ -54,6 +62,30 @@ final class PolicyCommand {
           "{\"revision\":" + resp.getRevision() + ",\"items\":[" + String.join(",", items) + "]}";
       out.println(f == Output.Format.JSON ? pretty(json) : Output.yaml(json));
       return 0;
+    }
+
+    private void printStats(PolicyGetResponse resp) {
+      out.println("Revision: " + resp.getRevision());
+      Output.Table t =
+          new Output.Table(
+              "POLICY", "RULE", "ALLOWED PKTS", "ALLOWED BYTES", "DENIED PKTS", "DENIED BYTES");
+      for (PolicyResource p : resp.getPoliciesList()) {
+        String name =
+            p.getKind()
+                + " "
+                + (p.getNamespace().isEmpty() ? "" : p.getNamespace() + "/")
+                + p.getName();
+        for (var rule : p.getRulesList()) {
+          t.row(
+              name,
+              rule.getPath(),
+              rule.getAllowedPackets(),
+              rule.getAllowedBytes(),
+              rule.getDeniedPackets(),
+              rule.getDeniedBytes());
+        }
+      }
+      t.print(out);
     }
 
     private static String pretty(String json) {
@@ -90,6 +122,97 @@ final class PolicyCommand {
       PolicyDeleteResponse resp = agent.policyDelete(req.build());
       out.println(resp.getDeleted() + " policies deleted, revision " + resp.getRevision());
       return 0;
+    }
+  }
+
+  @Command(
+      name = "trace",
+      description =
+          "The verdict for a new connection: egress of the source and ingress of the destination, with the rules that decide it.")
+  static final class Trace extends AgentCommandBase {
+    @Option(names = "--src", required = true, paramLabel = "NS/POD|IP")
+    String src;
+
+    @Option(names = "--dst", required = true, paramLabel = "NS/POD|IP")
+    String dst;
+
+    @Option(
+        names = "--dport",
+        required = true,
+        paramLabel = "PORT[/PROTO]",
+        description =
+            "Destination port and protocol (TCP by default); for ICMP the type, e.g. 8/ICMP.")
+    String dport;
+
+    @Option(
+        names = {"-o", "--output"},
+        defaultValue = "table")
+    String output;
+
+    @Override
+    protected int call(AgentApi agent) {
+      String port = dport;
+      String proto = "TCP";
+      int slash = dport.indexOf('/');
+      if (slash >= 0) {
+        port = dport.substring(0, slash);
+        proto = dport.substring(slash + 1);
+      }
+      int p;
+      try {
+        p = Integer.parseInt(port);
+      } catch (NumberFormatException e) {
+        throw new CliException(
+            "--dport \"" + dport + "\" (expected: PORT[/PROTOCOL], e.g. 80/TCP)");
+      }
+      var resp =
+          agent.policyTrace(
+              io.jilium.api.agent.v1.PolicyTraceRequest.newBuilder()
+                  .setSource(src)
+                  .setDestination(dst)
+                  .setPort(p)
+                  .setProtocol(proto)
+                  .build());
+      Output.single(out, Output.parse(output), resp, () -> print(resp));
+      return resp.getAllowed() ? 0 : 1;
+    }
+
+    private void print(io.jilium.api.agent.v1.PolicyTraceResponse r) {
+      out.printf(
+          "Tracing %s (%s, identity %d) -> %s (%s, identity %d), %d/%s%n",
+          r.getSource().getName(),
+          r.getSource().getIp(),
+          r.getSource().getIdentity(),
+          r.getDestination().getName(),
+          r.getDestination().getIp(),
+          r.getDestination().getIdentity(),
+          r.getPort(),
+          r.getProtocol());
+      for (var s : r.getStepsList()) {
+        out.println();
+        out.printf(
+            "%s of %s (endpoint %d): %s%n",
+            s.getDirection(),
+            s.getEndpoint(),
+            s.getEndpointId(),
+            s.getAllowed() ? "ALLOWED" : "DENIED");
+        out.println("  " + s.getReason());
+        if (s.getEnforced()) {
+          out.println(
+              "  "
+                  + s.getDirection().toLowerCase(java.util.Locale.ROOT)
+                  + " enforced; policies selecting the endpoint: "
+                  + String.join(", ", s.getEnforcedByList()));
+        }
+        for (String rule : s.getRulesList()) {
+          out.println("  rule: " + rule);
+        }
+        if (!s.getEntry().isEmpty()) {
+          out.println("  map entry: " + s.getEntry());
+        }
+      }
+      out.println();
+      out.println("Final verdict: " + (r.getAllowed() ? "ALLOWED" : "DENIED"));
     }
   }
 }

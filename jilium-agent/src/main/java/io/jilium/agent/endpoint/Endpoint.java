@@ -3,7 +3,6 @@ package io.jilium.agent.endpoint;
 import io.jilium.bpf.maps.PolicyMap;
 import io.jilium.bpf.netlink.MacAddress;
 import io.jilium.core.identity.Identity;
-import io.jilium.core.policy.EndpointPolicy;
 import io.jilium.core.policy.NamedPort;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,7 +34,6 @@ public final class Endpoint {
   List<NamedPort> ports;
   Identity identity;
   PolicyMap policyMap;
-  EndpointPolicy policy;
 
   Endpoint(
       int id,
@@ -154,10 +152,6 @@ public final class Endpoint {
 
   public Identity identity() {
     return identity;
-  }
-
-  public EndpointPolicy policy() {
-    return policy;
   }
 
   public PolicyMap policyMap() {

@@ -4,10 +4,11 @@ import io.jilium.agent.AgentConfig;
 import io.jilium.agent.datapath.IpCacheSync;
 import io.jilium.agent.datapath.PolicyMapSync;
 import io.jilium.agent.identity.IdentityService;
-import io.jilium.agent.policy.PolicyEngine;
+import io.jilium.agent.policy.PolicyManager;
 import io.jilium.agent.state.AgentState.EndpointState;
 import io.jilium.agent.state.AgentState.PortState;
 import io.jilium.bpf.BpfMap;
+import io.jilium.bpf.MapFullException;
 import io.jilium.bpf.loader.LxcDatapath;
 import io.jilium.bpf.maps.EndpointsMap;
 import io.jilium.bpf.maps.PolicyMap;
@@ -23,6 +24,9 @@ import io.jilium.core.net.Cidr;
 import io.jilium.core.net.IpAddress;
 import io.jilium.core.policy.EndpointPolicy;
 import io.jilium.core.policy.NamedPort;
+import io.jilium.core.policy.PolicyEngine;
+import io.jilium.core.policy.PolicyKey;
+import io.jilium.core.policy.PolicyValue;
 import io.jilium.core.policy.Protocol;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,7 +74,7 @@ public final class EndpointManager {
   private final AgentConfig config;
   private final LxcDatapath datapath;
   private final IdentityService identities;
-  private final PolicyEngine policy;
+  private final PolicyManager policy;
   private final NamespaceStore namespaces;
   private final Netlink netlink;
   private final EndpointPlumbing plumbing;
@@ -81,11 +85,14 @@ public final class EndpointManager {
   private final Map<String, Endpoint> byPod = new HashMap<>();
   private final Map<Cidr, Integer> hostAddresses = new LinkedHashMap<>();
 
+  /** CIDR prefixes referred to by policy, with their identities (ipcache entries). */
+  private final Map<Cidr, Identity> cidrIdentities = new TreeMap<>();
+
   public EndpointManager(
       AgentConfig config,
       LxcDatapath datapath,
       IdentityService identities,
-      PolicyEngine policy,
+      PolicyManager policy,
       NamespaceStore namespaces,
       Netlink netlink) {
     this.config = config;
@@ -97,6 +104,7 @@ public final class EndpointManager {
     this.plumbing = new EndpointPlumbing(netlink, config.mtu());
     this.pool4 = config.podCidrV4() == null ? null : new AddressPool(config.podCidrV4());
     this.pool6 = config.podCidrV6() == null ? null : new AddressPool(config.podCidrV6());
+    policy.engine().setPeerPorts(this::namedPortsOf);
   }
 
   // ---- queries ----
@@ -166,18 +174,18 @@ public final class EndpointManager {
               r.ports());
       identity = identities.acquire(identityLabels(ep));
       ep.identity = identity;
-      putIpCache(ep);
       policyMap = PolicyMap.create(id);
       policyMap.raw().pin(pinPath(id));
       ep.policyMap = policyMap;
-      ep.policy = resolve(ep);
-      PolicyMapSync.sync(policyMap, ep.policy);
+      register(ep);
+      identityMembersChanged(identity.id(), !ep.ports.isEmpty());
+      policy.queue(policy.engine().upsertEndpoint(id, identity.labels(), ep.ports));
+      flushPolicy();
       datapath.policies().put(id, policyMap);
       datapath.endpoints().put(endpointInfo(ep));
+      // the ipcache names the new addresses only once every policy knows their identity
+      putIpCache(ep);
       datapath.attach(ep.hostIfIndex, hostIfName);
-      register(ep);
-      // the new identity may be selected by other endpoints' rules
-      regenerateAll();
       LOG.atInfo()
           .addKeyValue("endpointId", id)
           .addKeyValue("pod", ep.podRef())
@@ -190,7 +198,12 @@ public final class EndpointManager {
     } catch (RuntimeException e) {
       // undo in reverse; report the original failure
       try {
+        boolean registered = byId.containsKey(id);
         unregisterQuietly(id, r.containerId(), r.podNamespace() + "/" + r.podName());
+        policy.engine().removeEndpoint(id);
+        if (registered && identity != null) {
+          identityMembersChanged(identity.id(), true);
+        }
         datapath.endpoints().delete(wired ? linkIndexOr(hostIfName) : -1);
         datapath.policies().delete(id);
         if (policyMap != null) {
@@ -209,6 +222,7 @@ public final class EndpointManager {
         if (wired) {
           plumbing.unwire(hostIfName);
         }
+        flushPolicy();
       } catch (RuntimeException cleanup) {
         e.addSuppressed(cleanup);
       }
@@ -269,8 +283,10 @@ public final class EndpointManager {
       pool6.release(containerId);
     }
     unregisterQuietly(ep.id, ep.containerId, ep.podRef());
+    policy.engine().removeEndpoint(ep.id);
+    identityMembersChanged(ep.identity.id(), !ep.ports.isEmpty());
     identities.release(ep.identity);
-    regenerateAll();
+    flushPolicy();
     LOG.atInfo()
         .addKeyValue("endpointId", ep.id)
         .addKeyValue("pod", ep.podRef())
@@ -287,21 +303,17 @@ public final class EndpointManager {
     }
     ep.labels = Map.copyOf(labels);
     refreshIdentity(ep);
-    regenerateAll();
+    flushPolicy();
   }
 
   /** A namespace's labels changed: the identities of its pods change with them. */
   public void namespaceChanged(String namespace) {
-    boolean any = false;
     for (Endpoint ep : byId.values()) {
       if (ep.podNamespace.equals(namespace)) {
         refreshIdentity(ep);
-        any = true;
       }
     }
-    if (any) {
-      regenerateAll();
-    }
+    flushPolicy();
   }
 
   private void refreshIdentity(Endpoint ep) {
@@ -312,6 +324,11 @@ public final class EndpointManager {
     Identity old = ep.identity;
     Identity fresh = identities.acquire(wanted);
     ep.identity = fresh;
+    identityMembersChanged(fresh.id(), !ep.ports.isEmpty());
+    identityMembersChanged(old.id(), !ep.ports.isEmpty());
+    policy.queue(policy.engine().upsertEndpoint(ep.id, fresh.labels(), ep.ports));
+    // policies learn the new identity before the ipcache hands it to packets
+    flushPolicy();
     putIpCache(ep);
     datapath.endpoints().put(endpointInfo(ep));
     identities.release(old);
@@ -330,42 +347,119 @@ public final class EndpointManager {
 
   // ---- policy ----
 
-  /** Resolves every endpoint's policy and writes what changed into its map. */
-  public void regenerateAll() {
+  /**
+   * Writes every queued policy change into the endpoints' maps, in order. If a map refuses an entry
+   * (full), the endpoint's map is brought back to a consistent state by a full reconciliation and
+   * the failure is reported.
+   */
+  public void flushPolicy() {
+    RuntimeException failure = null;
+    for (PolicyEngine.Changes c : policy.drain()) {
+      for (var e : c.byEndpoint().entrySet()) {
+        Endpoint ep = byId.get(e.getKey());
+        if (ep == null || ep.policyMap == null) {
+          continue;
+        }
+        try {
+          write(ep, e.getValue());
+        } catch (MapFullException ex) {
+          failure = failure == null ? ex : failure;
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private void write(Endpoint ep, PolicyEngine.Diff d) {
+    for (var u : d.upserts().entrySet()) {
+      PolicyValue v = u.getValue();
+      ep.policyMap.put(u.getKey(), v.deny(), v.proxyPort(), 0);
+    }
+    for (PolicyKey k : d.deletes()) {
+      ep.policyMap.delete(k);
+    }
+    LOG.atDebug()
+        .addKeyValue("endpointId", ep.id)
+        .addKeyValue("policyRevision", policy.revision())
+        .addKeyValue("upserts", d.upserts().size())
+        .addKeyValue("deletes", d.deletes().size())
+        .log("policy map updated");
+  }
+
+  /** Brings every policy map to the engine's state by comparing with its content (slow path). */
+  public void resyncAllPolicyMaps() {
+    policy.drain();
     for (Endpoint ep : byId.values()) {
-      regenerate(ep);
+      PolicyMapSync.sync(ep.policyMap, policyOf(ep));
     }
   }
 
-  private void regenerate(Endpoint ep) {
-    EndpointPolicy p = resolve(ep);
-    var result = PolicyMapSync.sync(ep.policyMap, p);
-    ep.policy = p;
-    if (result.changed()) {
-      LOG.atDebug()
-          .addKeyValue("endpointId", ep.id)
-          .addKeyValue("policyRevision", p.revision())
-          .addKeyValue("added", result.added())
-          .addKeyValue("updated", result.updated())
-          .addKeyValue("deleted", result.deleted())
-          .log("policy map updated");
-    }
+  /** The resolved policy of an endpoint (what its map holds). */
+  public EndpointPolicy policyOf(Endpoint ep) {
+    return policy.engine().policy(ep.id);
   }
 
-  private EndpointPolicy resolve(Endpoint ep) {
-    return policy.resolve(ep.identity.labels(), ep.ports, this::namedPortsOfAll);
-  }
-
-  private Collection<NamedPort> namedPortsOfAll(String name) {
+  /** Named ports of the endpoints holding {@code identity}, for egress rules naming ports. */
+  private Collection<NamedPort> namedPortsOf(int identity, String name) {
     List<NamedPort> out = new ArrayList<>();
     for (Endpoint ep : byId.values()) {
-      for (NamedPort p : ep.ports) {
-        if (p.name().equals(name)) {
-          out.add(p);
+      if (ep.identity != null && ep.identity.id() == identity) {
+        for (NamedPort p : ep.ports) {
+          if (p.name().equals(name)) {
+            out.add(p);
+          }
         }
       }
     }
     return out;
+  }
+
+  /** The endpoints of an identity changed: their addresses (ipBlock peers) and named ports. */
+  private void identityMembersChanged(int identity, boolean portsChanged) {
+    List<byte[]> addrs = new ArrayList<>();
+    for (Endpoint ep : byId.values()) {
+      if (ep.identity != null && ep.identity.id() == identity) {
+        if (ep.ipv4 != null) {
+          addrs.add(ep.ipv4);
+        }
+        if (ep.ipv6 != null) {
+          addrs.add(ep.ipv6);
+        }
+      }
+    }
+    policy.queue(policy.engine().setIdentityAddresses(identity, addrs));
+    if (portsChanged) {
+      policy.queue(policy.engine().namedPortsChanged(identity));
+    }
+  }
+
+  /**
+   * Gives every CIDR prefix the policies refer to an identity and an ipcache entry, and removes
+   * those no longer referred to. New prefixes reach the policies before the ipcache; old ones leave
+   * the ipcache before the policies.
+   */
+  public void syncCidrIdentities() {
+    var wanted = policy.prefixes();
+    for (Cidr c : wanted) {
+      if (!cidrIdentities.containsKey(c)) {
+        cidrIdentities.put(c, identities.acquireCidr(c));
+      }
+    }
+    flushPolicy();
+    for (Cidr c : wanted) {
+      datapath.ipcache().put(c, cidrIdentities.get(c).id());
+    }
+    for (var it = cidrIdentities.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (!wanted.contains(e.getKey())) {
+        datapath.ipcache().delete(e.getKey());
+        identities.release(e.getValue());
+        it.remove();
+      }
+    }
+    flushPolicy();
   }
 
   // ---- ipcache ----
@@ -400,6 +494,7 @@ public final class EndpointManager {
         dual ? ReservedIdentity.WORLD_IPV4.id() : ReservedIdentity.WORLD.id());
     desired.put(
         Cidr.parse("::/0"), dual ? ReservedIdentity.WORLD_IPV6.id() : ReservedIdentity.WORLD.id());
+    cidrIdentities.forEach((c, id) -> desired.put(c, id.id()));
     desired.putAll(hostAddresses);
     for (Endpoint ep : byId.values()) {
       if (ep.ipv4 != null) {
@@ -491,14 +586,21 @@ public final class EndpointManager {
       ep.identity = identities.acquire(identityLabels(ep));
       ep.policyMap = openOrCreatePolicyMap(ep.id);
       register(ep);
+      identityMembersChanged(ep.identity.id(), !ep.ports.isEmpty());
+      policy.queue(policy.engine().upsertEndpoint(ep.id, ep.identity.labels(), ep.ports));
     }
   }
 
   /** Second half of restore, once every endpoint and identity is known. */
   public void reconcileAfterRestore() {
+    // CIDR identities first (restored with their ids), then every map against the full state
+    var wanted = policy.prefixes();
+    for (Cidr c : wanted) {
+      cidrIdentities.put(c, identities.acquireCidr(c));
+    }
+    policy.drain(); // the maps are reconciled in full below, not by diffs
     for (Endpoint ep : byId.values()) {
-      ep.policy = resolve(ep);
-      PolicyMapSync.sync(ep.policyMap, ep.policy);
+      PolicyMapSync.sync(ep.policyMap, policyOf(ep));
       datapath.policies().put(ep.id, ep.policyMap);
       datapath.endpoints().put(endpointInfo(ep));
       datapath.attach(ep.hostIfIndex, ep.hostIfName);

@@ -1,10 +1,13 @@
 package io.jilium.agent.identity;
 
+import io.jilium.core.identity.CidrLabels;
 import io.jilium.core.identity.Identity;
 import io.jilium.core.identity.LocalIdentityAllocator;
+import io.jilium.core.identity.ReservedIdentity;
 import io.jilium.core.labels.Label;
 import io.jilium.core.labels.LabelFilter;
 import io.jilium.core.labels.Labels;
+import io.jilium.core.net.Cidr;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -27,6 +30,12 @@ public final class IdentityService {
   public static final String NAMESPACE_LABELS_PREFIX = "io.cilium.k8s.namespace.labels.";
 
   private final LocalIdentityAllocator allocator = new LocalIdentityAllocator();
+
+  /** CIDR identities: node-local, with bit 24 set, never shared with other nodes. */
+  private final LocalIdentityAllocator localAllocator =
+      new LocalIdentityAllocator(
+          ReservedIdentity.LOCAL_SCOPE_FLAG + 1, ReservedIdentity.LOCAL_SCOPE_FLAG + 0xFFFFFF);
+
   private final LabelFilter filter = LabelFilter.defaults();
   private final Listener listener;
 
@@ -51,45 +60,68 @@ public final class IdentityService {
   }
 
   public Identity acquire(Labels labels) {
-    boolean isNew = allocator.lookup(labels).isEmpty();
-    Identity identity = allocator.acquire(labels);
+    LocalIdentityAllocator a = allocatorFor(labels);
+    boolean isNew = a.lookup(labels).isEmpty();
+    Identity identity = a.acquire(labels);
     if (isNew) {
       listener.identityAdded(identity);
     }
     return identity;
   }
 
+  /** The identity of a CIDR prefix (labels cidr:...), allocated on first use. */
+  public Identity acquireCidr(Cidr prefix) {
+    return acquire(CidrLabels.of(prefix));
+  }
+
   public void release(Identity identity) {
-    if (allocator.release(identity)) {
+    if (allocatorFor(identity.id()).release(identity)) {
       listener.identityRemoved(identity);
     }
   }
 
   /** Re-creates an identity from saved state with no references yet. */
   public void restore(int id, Labels labels) {
-    boolean isNew = allocator.lookup(id).isEmpty();
-    Identity identity = allocator.restore(id, labels);
+    LocalIdentityAllocator a = allocatorFor(id);
+    boolean isNew = a.lookup(id).isEmpty();
+    Identity identity = a.restore(id, labels);
     if (isNew) {
       listener.identityAdded(identity);
     }
   }
 
-  /** After restore: drops saved identities that no endpoint took again. */
+  /** After restore: drops saved identities that nothing took again. */
   public void releaseUnreferenced() {
-    for (Identity gone : allocator.releaseUnreferenced()) {
-      listener.identityRemoved(gone);
+    for (LocalIdentityAllocator a : List.of(allocator, localAllocator)) {
+      for (Identity gone : a.releaseUnreferenced()) {
+        listener.identityRemoved(gone);
+      }
     }
   }
 
   public Optional<Identity> lookup(int id) {
-    return allocator.lookup(id);
+    return allocatorFor(id).lookup(id);
   }
 
   public Collection<Identity> all() {
-    return allocator.all();
+    List<Identity> out = new ArrayList<>(allocator.all());
+    for (Identity i : localAllocator.all()) {
+      if (!i.isReserved()) {
+        out.add(i);
+      }
+    }
+    return out;
   }
 
   public int references(int id) {
-    return allocator.references(id);
+    return allocatorFor(id).references(id);
+  }
+
+  private LocalIdentityAllocator allocatorFor(Labels labels) {
+    return labels.hasSource(Label.SOURCE_CIDR) ? localAllocator : allocator;
+  }
+
+  private LocalIdentityAllocator allocatorFor(int id) {
+    return (id & ReservedIdentity.LOCAL_SCOPE_FLAG) != 0 ? localAllocator : allocator;
   }
 }

@@ -14,7 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -53,7 +52,7 @@ public final class PolicyEngine {
   }
 
   /** What to write into one endpoint's policy map. */
-  public record Diff(SortedMap<PolicyKey, PolicyValue> upserts, Set<PolicyKey> deletes) {
+  public record Diff(Map<PolicyKey, PolicyValue> upserts, Set<PolicyKey> deletes) {
     public boolean isEmpty() {
       return upserts.isEmpty() && deletes.isEmpty();
     }
@@ -371,17 +370,32 @@ public final class PolicyEngine {
     ep.ingressEnforced = ingress;
     ep.egressEnforced = egress;
 
-    // every identity some rule of the endpoint may produce entries for
-    Set<Integer> identities = new TreeSet<>(ep.byIdentity.keySet());
-    identities.add(0);
-    identities.add(ReservedIdentity.HOST.id());
+    // all entries at once: each rule over its selections (not each identity over all rules)
+    Map<Integer, Map<PolicyKey, Entry>> allow = new HashMap<>();
+    Map<Integer, Map<PolicyKey, Entry>> deny = new HashMap<>();
+    synthesized(ep, 0, allow.computeIfAbsent(0, k -> new HashMap<>()));
+    synthesized(
+        ep,
+        ReservedIdentity.HOST.id(),
+        allow.computeIfAbsent(ReservedIdentity.HOST.id(), k -> new HashMap<>()));
     for (SelectorRule r : ep.rules) {
-      identities.addAll(selections(r.peer()));
+      for (int id : selections(r.peer())) {
+        Map<PolicyKey, Entry> into =
+            (r.deny() ? deny : allow).computeIfAbsent(id, k -> new HashMap<>());
+        for (PolicyKey k : keys(id, r, ep)) {
+          merge(into, k, r.deny(), r.ref());
+        }
+      }
     }
-    TreeMap<PolicyKey, PolicyValue> upserts = new TreeMap<>();
-    Set<PolicyKey> deletes = new TreeSet<>();
+    Set<Integer> identities = new HashSet<>(ep.byIdentity.keySet());
+    identities.addAll(allow.keySet());
+    identities.addAll(deny.keySet());
+    Map<PolicyKey, PolicyValue> upserts = new HashMap<>();
+    Set<PolicyKey> deletes = new HashSet<>();
     for (int id : identities) {
-      diffIdentity(ep, id, upserts, deletes);
+      Map<PolicyKey, Entry> now =
+          applyDenies(allow.getOrDefault(id, Map.of()), deny.getOrDefault(id, Map.of()));
+      record(ep, id, now, upserts, deletes);
     }
     return new Diff(upserts, deletes);
   }
@@ -393,9 +407,9 @@ public final class PolicyEngine {
       if (ep == null) {
         continue;
       }
-      TreeMap<PolicyKey, PolicyValue> upserts = new TreeMap<>();
-      Set<PolicyKey> deletes = new TreeSet<>();
-      diffIdentity(ep, identity, upserts, deletes);
+      Map<PolicyKey, PolicyValue> upserts = new HashMap<>();
+      Set<PolicyKey> deletes = new HashSet<>();
+      record(ep, identity, entriesFor(ep, identity), upserts, deletes);
       if (!upserts.isEmpty() || !deletes.isEmpty()) {
         diffs.put(epId, new Diff(upserts, deletes));
       }
@@ -403,10 +417,13 @@ public final class PolicyEngine {
     return new Changes(diffs);
   }
 
-  /** Recomputes the entries of one peer identity of one endpoint and records the difference. */
-  private void diffIdentity(
-      EndpointState ep, int identity, Map<PolicyKey, PolicyValue> upserts, Set<PolicyKey> deletes) {
-    Map<PolicyKey, Entry> now = entriesFor(ep, identity);
+  /** Records the entries one peer identity of an endpoint needs now, and the difference. */
+  private static void record(
+      EndpointState ep,
+      int identity,
+      Map<PolicyKey, Entry> now,
+      Map<PolicyKey, PolicyValue> upserts,
+      Set<PolicyKey> deletes) {
     Map<PolicyKey, Entry> before = ep.byIdentity.getOrDefault(identity, Map.of());
     for (var e : now.entrySet()) {
       Entry old = before.get(e.getKey());
@@ -426,10 +443,8 @@ public final class PolicyEngine {
     }
   }
 
-  /** The entries endpoint {@code ep} needs for peer {@code identity}. */
-  private Map<PolicyKey, Entry> entriesFor(EndpointState ep, int identity) {
-    Map<PolicyKey, Entry> allow = new HashMap<>();
-    Map<PolicyKey, Entry> deny = new HashMap<>();
+  /** Entries the agent adds by itself: allow-all for unenforced directions, allow-localhost. */
+  private void synthesized(EndpointState ep, int identity, Map<PolicyKey, Entry> allow) {
     if (identity == 0) {
       if (!ep.ingressEnforced) {
         merge(
@@ -446,14 +461,11 @@ public final class PolicyEngine {
           false,
           new RuleRef(ALLOW_LOCALHOST, ""));
     }
-    for (SelectorRule r : ep.rules) {
-      if (!selects(r.peer(), identity)) {
-        continue;
-      }
-      for (PolicyKey k : keys(identity, r, ep)) {
-        merge(r.deny() ? deny : allow, k, r.deny(), r.ref());
-      }
-    }
+  }
+
+  /** Deny wins: denies, plus the allows no deny of the same identity covers. */
+  private static Map<PolicyKey, Entry> applyDenies(
+      Map<PolicyKey, Entry> allow, Map<PolicyKey, Entry> deny) {
     if (deny.isEmpty()) {
       return allow;
     }
@@ -464,6 +476,22 @@ public final class PolicyEngine {
       }
     }
     return out;
+  }
+
+  /** The entries endpoint {@code ep} needs for peer {@code identity}. */
+  private Map<PolicyKey, Entry> entriesFor(EndpointState ep, int identity) {
+    Map<PolicyKey, Entry> allow = new HashMap<>();
+    Map<PolicyKey, Entry> deny = new HashMap<>();
+    synthesized(ep, identity, allow);
+    for (SelectorRule r : ep.rules) {
+      if (!selects(r.peer(), identity)) {
+        continue;
+      }
+      for (PolicyKey k : keys(identity, r, ep)) {
+        merge(r.deny() ? deny : allow, k, r.deny(), r.ref());
+      }
+    }
+    return applyDenies(allow, deny);
   }
 
   private static void merge(Map<PolicyKey, Entry> into, PolicyKey k, boolean deny, RuleRef ref) {

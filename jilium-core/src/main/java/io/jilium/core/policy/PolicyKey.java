@@ -88,6 +88,24 @@ public record PolicyKey(int identity, Direction direction, int protocol, int por
     return other.portLow() >= portLow() && other.portHigh() <= portHigh();
   }
 
+  /** Like {@code bpf policy get} prints it: {@code Ingress identity=257 80/TCP}. */
+  public String display() {
+    String id = identity == 0 ? "ANY" : Integer.toString(identity);
+    String pp;
+    if (prefixLength == ANY_PREFIX) {
+      pp = "ANY";
+    } else if (prefixLength == PROTO_PREFIX) {
+      pp = "ANY/" + Protocol.display(protocol);
+    } else if (protocol == Protocol.ICMP.number() || protocol == Protocol.ICMPV6.number()) {
+      pp = "type " + (port >> 8) + "/" + Protocol.display(protocol);
+    } else if (prefixLength == FULL_PREFIX) {
+      pp = port + "/" + Protocol.display(protocol);
+    } else {
+      pp = portLow() + "-" + portHigh() + "/" + Protocol.display(protocol);
+    }
+    return direction.display() + " identity=" + id + " " + pp;
+  }
+
   @Override
   public int compareTo(PolicyKey o) {
     return ORDER.compare(this, o);

@@ -1,11 +1,14 @@
 package io.jilium.core.policy;
 
 import io.jilium.core.identity.Identity;
+import io.jilium.core.labels.Label;
 import io.jilium.core.labels.LabelSelector;
 import io.jilium.core.labels.Labels;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +23,9 @@ public final class SelectorCache {
   private final Map<Integer, Labels> identities = new HashMap<>();
   private final Map<LabelSelector, TreeSet<Integer>> selections = new HashMap<>();
 
+  /** key=value -> identities with such a label (any source): narrows new selectors' scans. */
+  private final Map<String, Set<Integer>> postings = new HashMap<>();
+
   /** Addresses of the endpoints of each identity, for peers that select pods by address. */
   private final Map<Integer, List<byte[]>> addresses = new HashMap<>();
 
@@ -31,6 +37,10 @@ public final class SelectorCache {
     if (identity.labels().equals(previous)) {
       return List.of();
     }
+    if (previous != null) {
+      unindex(identity.id(), previous);
+    }
+    index(identity.id(), identity.labels());
     List<LabelSelector> changed = new ArrayList<>();
     for (var e : selections.entrySet()) {
       boolean now = e.getKey().matches(identity.labels());
@@ -49,9 +59,11 @@ public final class SelectorCache {
   /** Removes an identity; returns the selectors that had selected it. */
   public List<LabelSelector> removeIdentity(int id) {
     setAddresses(id, List.of());
-    if (identities.remove(id) == null) {
+    Labels gone = identities.remove(id);
+    if (gone == null) {
       return List.of();
     }
+    unindex(id, gone);
     List<LabelSelector> changed = new ArrayList<>();
     for (var e : selections.entrySet()) {
       if (e.getValue().remove(id)) {
@@ -66,14 +78,48 @@ public final class SelectorCache {
     TreeSet<Integer> sel = selections.get(selector);
     if (sel == null) {
       sel = new TreeSet<>();
-      for (var e : identities.entrySet()) {
-        if (selector.matches(e.getValue())) {
-          sel.add(e.getKey());
+      for (int id : candidates(selector)) {
+        Labels l = identities.get(id);
+        if (l != null && selector.matches(l)) {
+          sel.add(id);
         }
       }
       selections.put(selector, sel);
     }
     return Collections.unmodifiableSet(sel);
+  }
+
+  /** The identities that can match: those having the label of the smallest equality requirement. */
+  private Collection<Integer> candidates(LabelSelector selector) {
+    Collection<Integer> best = null;
+    for (LabelSelector.Requirement r : selector.requirements()) {
+      if (r.operator() == LabelSelector.Operator.IN && r.values().size() == 1) {
+        Set<Integer> p =
+            postings.getOrDefault(r.key() + "=" + r.values().iterator().next(), Set.of());
+        if (best == null || p.size() < best.size()) {
+          best = p;
+        }
+      }
+    }
+    return best != null ? List.copyOf(best) : List.copyOf(identities.keySet());
+  }
+
+  private void index(int id, Labels labels) {
+    for (Label l : labels) {
+      postings.computeIfAbsent(l.key() + "=" + l.value(), k -> new HashSet<>()).add(id);
+    }
+  }
+
+  private void unindex(int id, Labels labels) {
+    for (Label l : labels) {
+      Set<Integer> p = postings.get(l.key() + "=" + l.value());
+      if (p != null) {
+        p.remove(id);
+        if (p.isEmpty()) {
+          postings.remove(l.key() + "=" + l.value());
+        }
+      }
+    }
   }
 
   /** Forgets selectors no rule uses any more. */

@@ -2,45 +2,60 @@ package io.jilium.agent.policy;
 
 import io.jilium.agent.identity.IdentityService;
 import io.jilium.core.identity.Identity;
-import io.jilium.core.labels.Labels;
-import io.jilium.core.policy.EndpointPolicy;
+import io.jilium.core.net.Cidr;
 import io.jilium.core.policy.EnforcementMode;
-import io.jilium.core.policy.NamedPort;
-import io.jilium.core.policy.PolicyRepository;
-import io.jilium.core.policy.PolicyResolver;
+import io.jilium.core.policy.PolicyEngine;
 import io.jilium.core.policy.RuleOrigin;
-import io.jilium.core.policy.SelectorCache;
 import io.jilium.core.resource.PolicyResource;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.Set;
 
 /**
- * The policy resources in force and the machinery to resolve them for an endpoint. Keeps the
- * selector cache in step with identities. Owned by the control loop.
+ * The policy resources in force and the engine that turns them into per-endpoint entries. Every
+ * change the engine computes is queued; the endpoint manager drains the queue into the policy maps
+ * ({@link #drain()}), in order. Owned by the control loop.
  */
-public final class PolicyEngine implements IdentityService.Listener {
-  private final PolicyRepository repository = new PolicyRepository();
-  private final SelectorCache selectorCache = new SelectorCache();
-  private final PolicyResolver resolver;
+public final class PolicyManager implements IdentityService.Listener {
+  private final PolicyEngine engine;
   private final Map<RuleOrigin, PolicyResource> resources = new LinkedHashMap<>();
   private final Map<RuleOrigin, Long> resourceRevisions = new LinkedHashMap<>();
+  private final List<PolicyEngine.Changes> pending = new ArrayList<>();
 
-  public PolicyEngine(EnforcementMode mode, boolean allowLocalhost) {
-    this.resolver = new PolicyResolver(mode, allowLocalhost);
+  public PolicyManager(EnforcementMode mode, boolean allowLocalhost) {
+    this.engine = new PolicyEngine(mode, allowLocalhost);
+  }
+
+  public PolicyEngine engine() {
+    return engine;
   }
 
   @Override
   public void identityAdded(Identity identity) {
-    selectorCache.upsertIdentity(identity);
+    queue(engine.upsertIdentity(identity));
   }
 
   @Override
   public void identityRemoved(Identity identity) {
-    selectorCache.removeIdentity(identity.id());
+    queue(engine.removeIdentity(identity.id()));
+  }
+
+  /** Queues changes computed elsewhere (endpoint updates) in order with the rest. */
+  public void queue(PolicyEngine.Changes changes) {
+    if (!changes.isEmpty()) {
+      pending.add(changes);
+    }
+  }
+
+  /** The changes computed since the last drain, oldest first. */
+  public List<PolicyEngine.Changes> drain() {
+    List<PolicyEngine.Changes> out = List.copyOf(pending);
+    pending.clear();
+    return out;
   }
 
   /** Adds or replaces a policy; returns "created", "configured" or "unchanged". */
@@ -49,9 +64,9 @@ public final class PolicyEngine implements IdentityService.Listener {
     if (previous != null && previous.json().equals(resource.json())) {
       return "unchanged";
     }
-    long revision = repository.replace(resource.origin(), resource.rules());
+    queue(engine.putRules(resource.origin(), resource.rules()));
     resources.put(resource.origin(), resource);
-    resourceRevisions.put(resource.origin(), revision);
+    resourceRevisions.put(resource.origin(), engine.revision());
     return previous == null ? "created" : "configured";
   }
 
@@ -59,9 +74,8 @@ public final class PolicyEngine implements IdentityService.Listener {
   public Optional<PolicyResource> delete(RuleOrigin origin) {
     PolicyResource previous = resources.remove(origin);
     if (previous != null) {
-      repository.delete(origin);
+      queue(engine.deleteRules(origin));
       resourceRevisions.remove(origin);
-      selectorCache.retainSelectors(repository.peerSelectors());
     }
     return Optional.ofNullable(previous);
   }
@@ -79,26 +93,15 @@ public final class PolicyEngine implements IdentityService.Listener {
   }
 
   public long revision() {
-    return repository.revision();
+    return engine.revision();
   }
 
   public void restoreRevision(long revision) {
-    repository.restoreRevision(revision);
+    engine.repository().restoreRevision(revision);
   }
 
-  public EndpointPolicy resolve(
-      Labels subject,
-      Collection<NamedPort> ownPorts,
-      Function<String, Collection<NamedPort>> peerPorts) {
-    return resolver.resolve(subject, ownPorts, peerPorts, repository, selectorCache);
-  }
-
-  /** Whether any rule of {@code origin} selects {@code subject}. */
-  public boolean selects(RuleOrigin origin, Labels subject) {
-    return repository.rules(origin).stream().anyMatch(r -> r.subject().matches(subject));
-  }
-
-  public SelectorCache selectorCache() {
-    return selectorCache;
+  /** CIDR prefixes the rules refer to (each needs a CIDR identity and an ipcache entry). */
+  public Set<Cidr> prefixes() {
+    return engine.prefixes();
   }
 }
