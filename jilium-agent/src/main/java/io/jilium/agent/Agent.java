@@ -146,8 +146,10 @@ public final class Agent implements AutoCloseable {
         .addKeyValue("socket", config.socket())
         .addKeyValue("stateDir", config.stateDir())
         .addKeyValue("bpfRoot", config.pinDir())
-        .addKeyValue("podCidrV4", String.valueOf(config.podCidrV4()))
-        .addKeyValue("podCidrV6", String.valueOf(config.podCidrV6()))
+        .addKeyValue(
+            "podCidrV4", config.podCidrV4() == null ? "none" : config.podCidrV4().toString())
+        .addKeyValue(
+            "podCidrV6", config.podCidrV6() == null ? "none" : config.podCidrV6().toString())
         .addKeyValue("policyEnforcement", config.enforcement().flagValue())
         .addKeyValue("endpoints", endpoints.all().size())
         .log("agent started");
@@ -175,12 +177,11 @@ public final class Agent implements AutoCloseable {
           new NamespaceStore.Namespace(
               new NamespaceResource(ns.name(), ns.labels()), ns.implicit()));
     }
-    policy.restoreRevision(s.policyRevision());
     for (AgentState.PolicyState p : s.policies()) {
       try {
         Resource r = ResourceParser.parse(ManifestReader.read("state.json", p.json()).getFirst());
         if (r instanceof PolicyResource pr) {
-          policy.put(pr);
+          policy.restore(pr, p.revision());
         }
       } catch (RuntimeException e) {
         LOG.atError()
@@ -189,6 +190,8 @@ public final class Agent implements AutoCloseable {
             .log("saved policy no longer parses; dropped");
       }
     }
+    // re-putting the policies counted revisions; continue from where the last run stopped
+    policy.restoreRevision(s.policyRevision());
     for (AgentState.IdentityState id : s.identities()) {
       identities.restore(id.id(), Labels.parse(id.labels()));
     }
@@ -219,7 +222,9 @@ public final class Agent implements AutoCloseable {
     }
     List<AgentState.PolicyState> pols = new ArrayList<>();
     for (PolicyResource p : policy.all()) {
-      pols.add(new AgentState.PolicyState(p.kind(), p.namespace(), p.name(), p.json()));
+      pols.add(
+          new AgentState.PolicyState(
+              p.kind(), p.namespace(), p.name(), p.json(), policy.revisionOf(p.origin())));
     }
     store.save(
         new AgentState(

@@ -1,6 +1,7 @@
 package io.jilium.agent;
 
 import io.jilium.core.net.Cidr;
+import io.jilium.core.net.IpAddress;
 import io.jilium.core.policy.EnforcementMode;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -179,9 +180,11 @@ public final class AgentMain implements Callable<Integer> {
               + maxLen
               + ")");
     }
-    if (!c.toString().equals(value) && !Cidr.parse(value).toString().equals(c.toString())) {
+    int slash = value.indexOf('/');
+    byte[] written = IpAddress.parse(slash < 0 ? value : value.substring(0, slash));
+    if (!java.util.Arrays.equals(written, c.address())) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), flag + " \"" + value + "\" has host bits set");
+          spec.commandLine(), flag + " \"" + value + "\" has host bits set (expected: " + c + ")");
     }
     return c;
   }

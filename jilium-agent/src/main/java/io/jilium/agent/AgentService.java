@@ -577,7 +577,7 @@ final class AgentService extends AgentGrpc.AgentImplBase {
                     .setTxPackets(e.txPackets())
                     .setRxPackets(e.rxPackets())
                     .setFlags(Convert.ctFlags(e.flags()))
-                    .setSourceIdentity(e.sourceIdentity()));
+                    .setRemoteIdentity(e.sourceIdentity()));
           }
           return b.build();
         });

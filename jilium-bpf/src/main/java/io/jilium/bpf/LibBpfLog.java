@@ -76,6 +76,10 @@ final class LibBpfLog {
         MemorySegment buf = arena.allocate(2048);
         int n = (int) VSNPRINTF.invokeExact(buf, 2048L, fmt, args);
         String msg = buf.getString(0, StandardCharsets.UTF_8).stripTrailing();
+        if (msg.contains("Exclusivity flag on")) {
+          // bpf_tc_hook_create on a device that has its clsact qdisc already: expected
+          level = 2;
+        }
         switch (level) {
           case LIBBPF_WARN -> LOG.warn(msg);
           case LIBBPF_INFO -> LOG.info(msg);

@@ -152,7 +152,7 @@ final class BpfCommand {
                       "TX PKTS",
                       "RX PKTS",
                       "FLAGS",
-                      "SRC IDENTITY");
+                      "REMOTE IDENTITY");
               for (CtEntry e : es) {
                 t.row(
                     e.getProtocol(),
@@ -163,7 +163,7 @@ final class BpfCommand {
                     e.getTxPackets(),
                     e.getRxPackets(),
                     e.getFlags(),
-                    e.getSourceIdentity());
+                    e.getRemoteIdentity());
               }
               t.print(out);
             });

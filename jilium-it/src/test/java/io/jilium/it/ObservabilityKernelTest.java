@@ -198,7 +198,7 @@ class ObservabilityKernelTest {
     assertThat(entry.path("port").asInt()).isEqualTo(80);
     assertThat(entry.path("verdict").asText()).isEqualTo("allow");
     assertThat(texts(entry.path("derivedFrom")))
-        .containsExactly("CiliumNetworkPolicy obs/web-from-client");
+        .containsExactly("CiliumNetworkPolicy obs/web-from-client spec.ingress[0]");
     assertThat(texts(entry.path("identityLabels"))).contains("k8s:app=client");
     assertThat(entry.path("packets").asLong())
         .as("the allowed connection was counted")

@@ -544,6 +544,11 @@ public final class EndpointManager {
         datapath.policies().delete(s.id());
         deletePin(s.id());
         plumbing.unwire(s.hostIfName());
+        if (s.standalonePod() && Files.exists(netns)) {
+          // the runtime's half of a pod that lost its network: do what pod delete does
+          PodRuntime.killProcesses(netns);
+          io.jilium.bpf.netns.NetworkNamespace.delete(netns);
+        }
         if (v4 != null) {
           datapath.ipcache().delete(Cidr.host(v4));
         }

@@ -70,6 +70,14 @@ public final class PolicyManager implements IdentityService.Listener {
     return previous == null ? "created" : "configured";
   }
 
+  /** Puts back a policy saved by an earlier run, with the revision it had then. */
+  public void restore(PolicyResource resource, long revision) {
+    put(resource);
+    if (revision > 0) {
+      resourceRevisions.put(resource.origin(), revision);
+    }
+  }
+
   /** Removes a policy; empty when it was not there. */
   public Optional<PolicyResource> delete(RuleOrigin origin) {
     PolicyResource previous = resources.remove(origin);

@@ -58,5 +58,6 @@ public record AgentState(
   public record IdentityState(int id, List<String> labels) {}
 
   /** A policy resource as applied (re-parsed on restore). */
-  public record PolicyState(String kind, String namespace, String name, String json) {}
+  public record PolicyState(
+      String kind, String namespace, String name, String json, long revision) {}
 }
