@@ -56,9 +56,11 @@ public final class JiliumMain implements Runnable {
     if (args.length > 0 && args[0].equals("agent")) {
       return AgentLauncher.launch(Arrays.copyOfRange(args, 1, args.length));
     }
-    if (args.length == 1 && args[0].equals("__aot-train")) {
+    if (args.length == 2 && args[0].startsWith("__aot-")) {
       try {
-        return AotTraining.run();
+        return args[0].equals("__aot-standin")
+            ? AotTraining.standIn(java.nio.file.Path.of(args[1]))
+            : AotTraining.train(java.nio.file.Path.of(args[1]));
       } catch (Exception e) {
         System.err.println("AOT training failed: " + e);
         return 1;
