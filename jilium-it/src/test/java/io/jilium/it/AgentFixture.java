@@ -76,6 +76,9 @@ final class AgentFixture
 
   private final boolean ipv6;
 
+  /** Pods survive between tests (deleted only at teardown): see {@link #sharedPods()}. */
+  private volatile boolean sharedPods;
+
   /** A dual-stack agent with these extra flags (e.g. {@code --policy-enforcement always}). */
   AgentFixture(String... extraAgentFlags) {
     this(true, extraAgentFlags);
@@ -84,6 +87,16 @@ final class AgentFixture
   private AgentFixture(boolean ipv6, String... extraAgentFlags) {
     this.ipv6 = ipv6;
     this.extraFlags = List.of(extraAgentFlags);
+  }
+
+  /**
+   * Keeps pods between the tests of the class instead of deleting them after each test, for classes
+   * that set up their pods once (e.g. in a {@code BeforeAllCallback}) and reset them themselves.
+   * Policies are still deleted after each test; pods are deleted at teardown.
+   */
+  AgentFixture sharedPods() {
+    sharedPods = true;
+    return this;
   }
 
   /** An agent with IPv4 only ({@code --pod-cidr-v6 none}). */
@@ -247,7 +260,7 @@ final class AgentFixture
     if (!isRunning()) {
       restart();
     }
-    if (podsTouched) {
+    if (podsTouched && !sharedPods) {
       List<String> refs = new ArrayList<>();
       for (Pod p : pods()) {
         refs.add(p.ref());
@@ -443,6 +456,14 @@ final class AgentFixture
     }
     claim = null;
     claimChannel = null;
+  }
+
+  /**
+   * The index n (1..254) of this fixture's claimed CIDR pair, unique among running fixtures: also
+   * usable to pick other per-fixture resources (e.g. an address range for a test's own network).
+   */
+  int cidrIndex() {
+    return cidrIndex;
   }
 
   String cidrV4() {

@@ -92,17 +92,19 @@ final class Net {
 
   /** Polls {@code ss} inside the pod until all server ports listen (bounded). */
   static void awaitListening(Pod p) {
+    awaitListening(p, List.of(HTTP, ALT, ECHO), List.of(DNS, ALT_UDP));
+  }
+
+  /** Polls {@code ss} inside the pod until these TCP and UDP ports listen (bounded, 20 s). */
+  static void awaitListening(Pod p, List<Integer> tcpPorts, List<Integer> udpPorts) {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {
       String tcp = inNetns(p.netns(), "ss", "-Hltn");
       String udp = inNetns(p.netns(), "ss", "-Hlun");
       last = tcp + udp;
-      if (listens(tcp, HTTP)
-          && listens(tcp, ALT)
-          && listens(tcp, ECHO)
-          && listens(udp, DNS)
-          && listens(udp, ALT_UDP)) {
+      if (tcpPorts.stream().allMatch(port -> listens(tcp, port))
+          && udpPorts.stream().allMatch(port -> listens(udp, port))) {
         return;
       }
       // ss itself takes a few milliseconds; a bounded number of rounds, no sleeping

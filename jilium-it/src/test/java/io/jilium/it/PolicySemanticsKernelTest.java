@@ -84,6 +84,53 @@ class PolicySemanticsKernelTest {
     assertTcpDropped(cli, srv.ipv4(), Net.HTTP);
   }
 
+  /**
+   * A CIDR rule naming a pod's own /32 gets a CIDR identity for that prefix, but the pod's packets
+   * keep the pod's identity (Cilium's ipcache precedence), while the rule is in force and after it
+   * is gone: a label-based allow for the pod keeps working throughout.
+   */
+  @Test
+  void aCidrNamingAPodAddressDoesNotTakeThePodsIdentity() {
+    Pod srv = Net.serverPod(agent, "sem/csrv", "app=srv");
+    Pod cli = agent.podRun("sem/ccli", "app=cli");
+    agent.apply(
+        cnp(
+            "from-cli",
+            "sem",
+            """
+            endpointSelector: {matchLabels: {app: srv}}
+            ingress:
+            - fromEndpoints: [{matchLabels: {app: cli}}]
+            """));
+    String cidrPolicy =
+        cnp(
+            "cidr-of-cli",
+            "sem",
+            """
+            endpointSelector: {matchLabels: {app: cli}}
+            egress:
+            - toCIDR: [%s/32]
+            - toEndpoints: [{}]
+            """
+                .formatted(cli.ipv4()));
+    agent.apply(cidrPolicy);
+    assertThat(ipcacheIdentity(cli.ipv4() + "/32")).isEqualTo(cli.identity());
+    assertTcpAllowed(cli, srv.ipv4(), Net.HTTP);
+
+    agent.delete(cidrPolicy);
+    assertThat(ipcacheIdentity(cli.ipv4() + "/32")).isEqualTo(cli.identity());
+    assertTcpAllowed(cli, srv.ipv4(), Net.HTTP);
+  }
+
+  private static int ipcacheIdentity(String prefix) {
+    for (JsonNode e : agent.cli("bpf", "ipcache", "list", "-o", "json").assertOk().json()) {
+      if (e.path("prefix").asText().equals(prefix)) {
+        return e.path("identity").asInt();
+      }
+    }
+    throw new AssertionError("no ipcache entry for " + prefix);
+  }
+
   @Test
   void portRangesAllowEveryPortInTheRange() {
     Pod srv = Net.serverPod(agent, "sem/rsrv", "app=srv");

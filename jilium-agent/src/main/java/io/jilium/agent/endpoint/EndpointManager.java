@@ -83,6 +83,7 @@ public final class EndpointManager {
   private final TreeMap<Integer, Endpoint> byId = new TreeMap<>();
   private final Map<String, Endpoint> byContainer = new HashMap<>();
   private final Map<String, Endpoint> byPod = new HashMap<>();
+  private final Map<Cidr, Endpoint> byAddress = new HashMap<>();
   private final Map<Cidr, Integer> hostAddresses = new LinkedHashMap<>();
 
   /** CIDR prefixes referred to by policy, with their identities (ipcache entries). */
@@ -184,7 +185,7 @@ public final class EndpointManager {
       datapath.policies().put(id, policyMap);
       datapath.endpoints().put(endpointInfo(ep));
       // the ipcache names the new addresses only once every policy knows their identity
-      putIpCache(ep);
+      refreshIpCache(ep);
       datapath.attach(ep.hostIfIndex, hostIfName);
       LOG.atInfo()
           .addKeyValue("endpointId", id)
@@ -211,10 +212,10 @@ public final class EndpointManager {
           policyMap.close();
         }
         if (v4 != null) {
-          datapath.ipcache().delete(Cidr.host(v4));
+          refreshIpCache(Cidr.host(v4));
         }
         if (v6 != null) {
-          datapath.ipcache().delete(Cidr.host(v6));
+          refreshIpCache(Cidr.host(v6));
         }
         if (identity != null) {
           identities.release(identity);
@@ -274,7 +275,8 @@ public final class EndpointManager {
     if (ep.policyMap != null) {
       ep.policyMap.close();
     }
-    deleteIpCache(ep);
+    unregisterQuietly(ep.id, ep.containerId, ep.podRef());
+    refreshIpCache(ep);
     plumbing.unwire(ep.hostIfName);
     if (pool4 != null) {
       pool4.release(containerId);
@@ -282,7 +284,6 @@ public final class EndpointManager {
     if (pool6 != null) {
       pool6.release(containerId);
     }
-    unregisterQuietly(ep.id, ep.containerId, ep.podRef());
     policy.engine().removeEndpoint(ep.id);
     identityMembersChanged(ep.identity.id(), !ep.ports.isEmpty());
     identities.release(ep.identity);
@@ -329,7 +330,7 @@ public final class EndpointManager {
     policy.queue(policy.engine().upsertEndpoint(ep.id, fresh.labels(), ep.ports));
     // policies learn the new identity before the ipcache hands it to packets
     flushPolicy();
-    putIpCache(ep);
+    refreshIpCache(ep);
     datapath.endpoints().put(endpointInfo(ep));
     identities.release(old);
     LOG.atInfo()
@@ -401,11 +402,14 @@ public final class EndpointManager {
     return policy.engine().policy(ep.id);
   }
 
-  /** Named ports of the endpoints holding {@code identity}, for egress rules naming ports. */
+  /**
+   * Named ports of the endpoints holding {@code identity}, for egress rules naming ports; for the
+   * wildcard identity 0 (a rule without peers), those of every endpoint.
+   */
   private Collection<NamedPort> namedPortsOf(int identity, String name) {
     List<NamedPort> out = new ArrayList<>();
     for (Endpoint ep : byId.values()) {
-      if (ep.identity != null && ep.identity.id() == identity) {
+      if (ep.identity != null && (identity == 0 || ep.identity.id() == identity)) {
         for (NamedPort p : ep.ports) {
           if (p.name().equals(name)) {
             out.add(p);
@@ -449,14 +453,17 @@ public final class EndpointManager {
     }
     flushPolicy();
     for (Cidr c : wanted) {
-      datapath.ipcache().put(c, cidrIdentities.get(c).id());
+      refreshIpCache(c);
     }
     for (var it = cidrIdentities.entrySet().iterator(); it.hasNext(); ) {
       var e = it.next();
       if (!wanted.contains(e.getKey())) {
-        datapath.ipcache().delete(e.getKey());
-        identities.release(e.getValue());
+        // read before remove(): a TreeMap may reuse the removed entry for its successor
+        Cidr prefix = e.getKey();
+        Identity identity = e.getValue();
         it.remove();
+        refreshIpCache(prefix);
+        identities.release(identity);
       }
     }
     flushPolicy();
@@ -464,22 +471,38 @@ public final class EndpointManager {
 
   // ---- ipcache ----
 
-  private void putIpCache(Endpoint ep) {
-    if (ep.ipv4 != null) {
-      datapath.ipcache().put(Cidr.host(ep.ipv4), ep.identity.id());
-    }
-    if (ep.ipv6 != null) {
-      datapath.ipcache().put(Cidr.host(ep.ipv6), ep.identity.id());
+  private void refreshIpCache(Endpoint ep) {
+    for (Cidr a : addressesOf(ep)) {
+      refreshIpCache(a);
     }
   }
 
-  private void deleteIpCache(Endpoint ep) {
-    if (ep.ipv4 != null) {
-      datapath.ipcache().delete(Cidr.host(ep.ipv4));
+  /**
+   * Writes the one entry {@code prefix} should have, or removes it when nothing claims it. Several
+   * sources can claim the same prefix; as in Cilium's ipcache, an endpoint's address wins over the
+   * node's own addresses, which win over a CIDR identity a policy asked for (a /32 naming a pod
+   * keeps selecting the CIDR identity, but packets of the pod keep the pod's identity).
+   */
+  private void refreshIpCache(Cidr prefix) {
+    Integer id = desiredIdentity(prefix);
+    if (id == null) {
+      datapath.ipcache().delete(prefix);
+    } else {
+      datapath.ipcache().put(prefix, id);
     }
-    if (ep.ipv6 != null) {
-      datapath.ipcache().delete(Cidr.host(ep.ipv6));
+  }
+
+  private Integer desiredIdentity(Cidr prefix) {
+    Endpoint ep = byAddress.get(prefix);
+    if (ep != null && ep.identity != null) {
+      return ep.identity.id();
     }
+    Integer host = hostAddresses.get(prefix);
+    if (host != null) {
+      return host;
+    }
+    Identity cidr = cidrIdentities.get(prefix);
+    return cidr == null ? null : cidr.id();
   }
 
   /**
@@ -550,10 +573,10 @@ public final class EndpointManager {
           io.jilium.bpf.netns.NetworkNamespace.delete(netns);
         }
         if (v4 != null) {
-          datapath.ipcache().delete(Cidr.host(v4));
+          refreshIpCache(Cidr.host(v4));
         }
         if (v6 != null) {
-          datapath.ipcache().delete(Cidr.host(v6));
+          refreshIpCache(Cidr.host(v6));
         }
         continue;
       }
@@ -698,12 +721,29 @@ public final class EndpointManager {
     byId.put(ep.id, ep);
     byContainer.put(ep.containerId, ep);
     byPod.put(ep.podRef(), ep);
+    for (Cidr a : addressesOf(ep)) {
+      byAddress.put(a, ep);
+    }
+  }
+
+  private static List<Cidr> addressesOf(Endpoint ep) {
+    List<Cidr> out = new ArrayList<>(2);
+    if (ep.ipv4 != null) {
+      out.add(Cidr.host(ep.ipv4));
+    }
+    if (ep.ipv6 != null) {
+      out.add(Cidr.host(ep.ipv6));
+    }
+    return out;
   }
 
   private void unregisterQuietly(int id, String containerId, String podRef) {
     Endpoint ep = byId.get(id);
     if (ep != null && ep.containerId.equals(containerId)) {
       byId.remove(id);
+      for (Cidr a : addressesOf(ep)) {
+        byAddress.remove(a, ep);
+      }
     }
     byContainer.remove(containerId);
     byPod.remove(podRef);

@@ -185,7 +185,13 @@ public final class UnixGrpcChannel implements AutoCloseable {
       switch (type) {
         case SETTINGS -> applySettings(flags, payload);
         case PING -> ping(flags, payload);
-        case WINDOW_UPDATE -> {}
+        case WINDOW_UPDATE -> {
+          // the server returns connection credit for the request bytes it read; keeping it is
+          // what lets later calls on this connection send (stream credit dies with the stream)
+          if (sid == 0) {
+            sendWindowConn += ByteBuffer.wrap(payload).getInt() & 0x7fffffffL;
+          }
+        }
         case GOAWAY ->
             throw new RpcException("UNAVAILABLE", method + ": the agent closed the connection");
         case RST_STREAM -> {

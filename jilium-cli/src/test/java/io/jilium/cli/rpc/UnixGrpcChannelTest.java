@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The CLI's gRPC client against a real grpc-java server on a Unix socket. */
 class UnixGrpcChannelTest {
@@ -115,6 +116,25 @@ class UnixGrpcChannelTest {
     try (UnixGrpcChannel ch = new UnixGrpcChannel(socket)) {
       byte[] resp = ch.unary("/jilium.agent.v1.Agent/Apply", req.toByteArray());
       assertThat(ApplyResponse.parseFrom(resp).getPolicyRevision()).isEqualTo(3L << 20);
+    }
+  }
+
+  /**
+   * Connection-level send credit is spent by every request and returned by the server while the
+   * response is read: many requests that together exceed the initial 64 KiB window must all pass.
+   */
+  @Test
+  @Timeout(20) // a client that loses credit waits for a window update forever
+  void connectionCreditComesBackBetweenCalls() throws Exception {
+    ApplyRequest req =
+        ApplyRequest.newBuilder()
+            .addManifests(Manifest.newBuilder().setSource("a").setContent("z".repeat(20_000)))
+            .build();
+    try (UnixGrpcChannel ch = new UnixGrpcChannel(socket)) {
+      for (int i = 0; i < 50; i++) {
+        byte[] resp = ch.unary("/jilium.agent.v1.Agent/Apply", req.toByteArray());
+        assertThat(ApplyResponse.parseFrom(resp).getPolicyRevision()).isEqualTo(20_000L);
+      }
     }
   }
 

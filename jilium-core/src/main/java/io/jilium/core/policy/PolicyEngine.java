@@ -56,6 +56,15 @@ public final class PolicyEngine {
     public boolean isEmpty() {
       return upserts.isEmpty() && deletes.isEmpty();
     }
+
+    /** Both diffs; they touch distinct keys (those of different peer identities). */
+    Diff plus(Diff other) {
+      Map<PolicyKey, PolicyValue> u = new HashMap<>(upserts);
+      u.putAll(other.upserts);
+      Set<PolicyKey> d = new HashSet<>(deletes);
+      d.addAll(other.deletes);
+      return new Diff(u, d);
+    }
   }
 
   /** Per-endpoint diffs of one change. */
@@ -247,7 +256,11 @@ public final class PolicyEngine {
     return recomputeIdentity(id, affected);
   }
 
-  /** Named ports of identity {@code id} changed: egress rules naming ports may resolve anew. */
+  /**
+   * Named ports of identity {@code id} changed: egress rules naming ports may resolve anew, for
+   * that identity and for the wildcard peer (a rule without {@code to} opens the port numbers every
+   * endpoint gives the name, as Cilium's named-port map does).
+   */
   public Changes namedPortsChanged(int id) {
     Set<Integer> affected = new HashSet<>();
     for (EndpointState ep : endpoints.values()) {
@@ -259,7 +272,15 @@ public final class PolicyEngine {
         }
       }
     }
-    return recomputeIdentity(id, affected);
+    return id == 0 ? recomputeIdentity(0, affected) : recomputeIdentities(id, 0, affected);
+  }
+
+  private Changes recomputeIdentities(int first, int second, Set<Integer> endpointIds) {
+    Map<Integer, Diff> diffs = new HashMap<>(recomputeIdentity(first, endpointIds).byEndpoint());
+    recomputeIdentity(second, endpointIds)
+        .byEndpoint()
+        .forEach((ep, d) -> diffs.merge(ep, d, Diff::plus));
+    return new Changes(diffs);
   }
 
   // ---- endpoints ----

@@ -10,6 +10,7 @@ import io.jilium.core.labels.Label;
 import io.jilium.core.labels.LabelSelector;
 import io.jilium.core.labels.Labels;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -339,6 +340,52 @@ class PolicyResolverTest {
 
     assertThat(p.entries().keySet())
         .containsExactly(PolicyKey.any(0, INGRESS), PolicyKey.port(DB, EGRESS, TCP, 5432));
+  }
+
+  @Test
+  void egressNamedPortWithoutPeersOpensThePortsAnyEndpointGivesTheName() {
+    repo.replace(
+        CNP_A,
+        List.of(egress(CNP_A, app("web"), anyPeer(new PortProtocol(0, 0, Protocol.ANY, "pg")))));
+    Function<String, Collection<NamedPort>> peers =
+        name ->
+            name.equals("pg")
+                ? List.of(
+                    new NamedPort("pg", 5432, Protocol.TCP),
+                    new NamedPort("pg", 6432, Protocol.TCP))
+                : List.of();
+
+    EndpointPolicy p =
+        new PolicyResolver(EnforcementMode.DEFAULT, false)
+            .resolve(pod("default", "web"), List.of(), peers, repo, cache);
+
+    assertThat(p.entries().keySet())
+        .containsExactlyInAnyOrder(
+            PolicyKey.any(0, INGRESS),
+            PolicyKey.port(0, EGRESS, TCP, 5432),
+            PolicyKey.port(0, EGRESS, TCP, 6432));
+  }
+
+  @Test
+  void aNamedPortDeclaredLaterReachesAWildcardEgressRule() {
+    Map<String, List<NamedPort>> declared = new HashMap<>();
+    PolicyEngine engine = new PolicyEngine(EnforcementMode.DEFAULT, false);
+    engine.setPeerPorts(
+        (identity, name) -> identity == 0 ? declared.getOrDefault(name, List.of()) : List.of());
+    engine.upsertIdentity(new Identity(WEB, pod("default", "web")));
+    engine.upsertEndpoint(7, pod("default", "web"), List.of());
+    engine.putRules(
+        CNP_A,
+        List.of(egress(CNP_A, app("web"), anyPeer(new PortProtocol(0, 0, Protocol.ANY, "pg")))));
+    assertThat(engine.policy(7).entries().keySet()).containsExactly(PolicyKey.any(0, INGRESS));
+
+    declared.put("pg", List.of(new NamedPort("pg", 5432, Protocol.TCP)));
+    PolicyEngine.Changes c = engine.namedPortsChanged(DB);
+
+    assertThat(c.byEndpoint().get(7).upserts().keySet())
+        .containsExactly(PolicyKey.port(0, EGRESS, TCP, 5432));
+    assertThat(engine.policy(7).entries().keySet())
+        .containsExactlyInAnyOrder(PolicyKey.any(0, INGRESS), PolicyKey.port(0, EGRESS, TCP, 5432));
   }
 
   @Test
