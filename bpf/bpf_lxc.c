@@ -3,7 +3,10 @@
  * Pod datapath: tc programs on the host side of each pod's veth (lxcXXXX), one object shared by
  * all pods. cil_from_container runs at tc ingress (packets leaving the pod), cil_to_container
  * at tc egress (packets entering it). Both run lxc_handle() with their direction: anti-spoofing,
- * identity of the remote, conntrack, policy for new connections, drop notifications, metrics.
+ * identity of the remote, conntrack, policy for new connections, metrics, and notifications:
+ * drops, policy verdicts of new connections, and traces at the observation points (to-stack for
+ * packets leaving the pod, to-endpoint for packets entering it, from-endpoint without
+ * aggregation), thinned by monitor aggregation.
  */
 #include "common.h"
 #include "eth.h"
@@ -19,10 +22,13 @@
 #undef JL_FILE
 #define JL_FILE JL_FILE_BPF_LXC
 
-/* What a drop notification needs to know about a packet that got this far. */
+/* What the notifications need to know about a packet that got this far. */
 struct lxc_state {
-	__u32 remote_id;
+	__u32 remote_id; /* IDENTITY_UNKNOWN until looked up */
 	struct drop_site site;
+	__u8 trace_reason; /* TRACE_REASON_* */
+	__u8 report;	   /* monitor aggregation lets this packet be traced */
+	__u8 have_remote;  /* remote_id was looked up */
 };
 
 static __always_inline int lxc_parse(struct __sk_buff *skb, struct pkt *p, struct drop_site *site)
@@ -74,6 +80,7 @@ static __always_inline void lxc_remote_identity(const __u8 dir, const struct pkt
 {
 	st->remote_id = ipcache_identity(dir == DIR_FROM_CONTAINER ? &p->t.daddr : &p->t.saddr,
 					 p->t.family);
+	st->have_remote = 1;
 }
 
 static __always_inline void lxc_policy_query(const struct endpoint_info *ep, const __u8 dir,
@@ -88,11 +95,37 @@ static __always_inline void lxc_policy_query(const struct endpoint_info *ep, con
 	q->dport = lxc_policy_port(p);
 }
 
+/* A policy verdict notification for a new connection of a direction the endpoint enforces. */
+static __always_inline void lxc_policy_verdict(struct __sk_buff *skb,
+					       const struct endpoint_info *ep, const __u8 dir,
+					       const struct policy_query *q,
+					       const struct policy_match *m, int ret,
+					       const struct lxc_config *cfg)
+{
+	struct verdict_info v = {
+		.remote_label = q->remote_id,
+		.verdict = ret < 0 ? ret : 0,
+		.source = (__u16)ep->ep_id,
+		.dst_port = bpf_ntohs(q->dport),
+		.proto = q->protocol,
+		.dir = dir == DIR_FROM_CONTAINER ? METRIC_EGRESS : METRIC_INGRESS,
+		.match_type = m->match_type,
+	};
+
+	if (!cfg->policy_verdict_enabled || !m->enforced)
+		return;
+	send_policy_verdict_notify(skb, &v);
+}
+
 static __always_inline int lxc_handle_ip(struct __sk_buff *skb, const struct endpoint_info *ep,
-					 const __u8 dir, struct pkt *p, struct lxc_state *st)
+					 const __u8 dir, struct pkt *p, struct lxc_state *st,
+					 const struct lxc_config *cfg)
 {
 	const __u8 ct_dir = dir == DIR_FROM_CONTAINER ? CT_EGRESS : CT_INGRESS;
 	struct policy_query q;
+	struct policy_match m;
+	enum ct_status status;
+	int report;
 	__u32 now;
 	int ret;
 
@@ -118,26 +151,64 @@ static __always_inline int lxc_handle_ip(struct __sk_buff *skb, const struct end
 
 		/* an error about a packet the pod received (from it) or sent (to it) */
 		if (p->l4_valid && icmp_inner_tuple(skb, p, &inner) == 0 &&
-		    ct_is_related(&inner, ct_flip(ct_dir), now))
+		    ct_is_related(&inner, ct_flip(ct_dir), now)) {
+			st->trace_reason = TRACE_REASON_RELATED;
+			st->report = 1;
 			return TC_ACT_OK;
+		}
 		/* unrelated errors are policed like any ICMP but open no connection */
 		lxc_policy_query(ep, dir, p, st, &q);
-		ret = policy_check(&q, skb->len, &st->site);
+		ret = policy_check(&q, skb->len, &st->site, &m);
+		lxc_policy_verdict(skb, ep, dir, &q, &m, ret, cfg);
+		st->trace_reason = TRACE_REASON_UNKNOWN;
+		st->report = 1;
 		return ret < 0 ? ret : TC_ACT_OK;
 	}
 
 	/* established flows, the bulk of packets, need no identity and no policy */
-	if (ct_lookup(p, ct_dir, skb->len, now) != CT_NEW)
+	status = ct_lookup(p, ct_dir, skb->len, now, cfg, &report);
+	if (status != CT_NEW) {
+		st->trace_reason =
+			status == CT_REPLY ? TRACE_REASON_REPLY : TRACE_REASON_ESTABLISHED;
+		st->report = report;
 		return TC_ACT_OK;
+	}
 
 	lxc_policy_query(ep, dir, p, st, &q);
-	ret = policy_check(&q, skb->len, &st->site);
+	ret = policy_check(&q, skb->len, &st->site, &m);
+	lxc_policy_verdict(skb, ep, dir, &q, &m, ret, cfg);
 	if (ret < 0)
 		return ret;
 	/* tracked even without enforcement, so established connections survive policy changes */
 	if (ct_create(p, ct_dir, st->remote_id, ep->ep_id, skb->len, now) < 0)
 		return DROP_AT(&st->site, DROP_CT_CREATE_FAILED);
+	st->trace_reason = TRACE_REASON_NEW;
+	st->report = 1;
 	return TC_ACT_OK;
+}
+
+/* A trace of a packet the endpoint sends (to the stack) or receives (into the pod). */
+static __always_inline void lxc_trace(struct __sk_buff *skb, const struct endpoint_info *ep,
+				      const __u8 dir, const struct pkt *p, struct lxc_state *st,
+				      __u8 obs_point)
+{
+	struct trace_info t = {
+		.source = (__u16)ep->ep_id,
+		.obs_point = obs_point,
+		.reason = st->trace_reason,
+	};
+
+	if (!st->have_remote && p->t.family)
+		lxc_remote_identity(dir, p, st);
+	if (dir == DIR_FROM_CONTAINER) {
+		t.src_label = ep->sec_id;
+		t.dst_label = st->remote_id;
+	} else {
+		t.src_label = st->remote_id;
+		t.dst_label = ep->sec_id;
+		t.dst_id = (__u16)ep->ep_id;
+	}
+	send_trace_notify(skb, &t);
 }
 
 static __always_inline int lxc_drop(struct __sk_buff *skb, const struct endpoint_info *ep,
@@ -166,7 +237,9 @@ static __always_inline int lxc_drop(struct __sk_buff *skb, const struct endpoint
 static __always_inline int lxc_handle(struct __sk_buff *skb, const __u8 dir)
 {
 	struct endpoint_key key = { .ifindex = skb->ifindex };
-	struct lxc_state st = { .remote_id = IDENTITY_UNKNOWN };
+	struct lxc_state st = { .remote_id = IDENTITY_UNKNOWN,
+				.trace_reason = TRACE_REASON_UNKNOWN };
+	const struct lxc_config *cfg;
 	struct endpoint_info *ep;
 	struct pkt p = {};
 	int ret = TC_ACT_OK;
@@ -174,22 +247,31 @@ static __always_inline int lxc_handle(struct __sk_buff *skb, const __u8 dir)
 	ep = bpf_map_lookup_elem(&jl_endpoints, &key);
 	if (!ep)
 		return TC_ACT_OK; /* not a pod's veth */
+	cfg = lxc_config();
+	/* without aggregation every packet is traced, those without a connection too */
+	st.report = cfg->monitor_aggregation == MONITOR_AGG_NONE;
 
 	switch (eth_l3_proto(skb)) {
 	case ETH_P_IP:
 		p.t.family = ENDPOINT_KEY_IPV4;
-		ret = lxc_handle_ip(skb, ep, dir, &p, &st);
 		break;
 	case ETH_P_IPV6:
 		p.t.family = ENDPOINT_KEY_IPV6;
-		ret = lxc_handle_ip(skb, ep, dir, &p, &st);
 		break;
 	default:
 		break; /* ARP and other ethertypes pass */
 	}
+	if (dir == DIR_FROM_CONTAINER && cfg->trace_enabled &&
+	    cfg->monitor_aggregation == MONITOR_AGG_NONE)
+		lxc_trace(skb, ep, dir, &p, &st, TRACE_FROM_LXC);
+	if (p.t.family)
+		ret = lxc_handle_ip(skb, ep, dir, &p, &st, cfg);
 	if (ret < 0)
 		return lxc_drop(skb, ep, dir, &st, ret);
 	metrics_update(REASON_FORWARDED, dir, skb->len);
+	if (cfg->trace_enabled && (st.report || cfg->monitor_aggregation == MONITOR_AGG_NONE))
+		lxc_trace(skb, ep, dir, &p, &st,
+			  dir == DIR_FROM_CONTAINER ? TRACE_TO_STACK : TRACE_TO_LXC);
 	return TC_ACT_OK;
 }
 

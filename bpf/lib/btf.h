@@ -17,6 +17,9 @@ struct jl_btf_anchor {
 	struct policy_key policy_key;
 	struct policy_entry policy_entry;
 	struct drop_notify drop_notify;
+	struct trace_notify trace_notify;
+	struct policy_verdict_notify policy_verdict_notify;
+	struct lxc_config lxc_config;
 };
 
 __attribute__((used, noinline)) static int jl_btf_types(struct jl_btf_anchor *anchor)

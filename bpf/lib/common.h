@@ -42,12 +42,12 @@
  * them back to names; append, never renumber.
  */
 #define JL_FILE_UNKNOWN 0
-#define JL_FILE_BPF_LXC 2   /* bpf_lxc.c (Cilium's number) */
-#define JL_FILE_IP 120	    /* lib/ip.h */
-#define JL_FILE_ICMP 121    /* lib/icmp.h */
-#define JL_FILE_FRAG 122    /* lib/frag.h */
+#define JL_FILE_BPF_LXC 2     /* bpf_lxc.c (Cilium's number) */
+#define JL_FILE_IP 120	      /* lib/ip.h */
+#define JL_FILE_ICMP 121      /* lib/icmp.h */
+#define JL_FILE_FRAG 122      /* lib/frag.h */
 #define JL_FILE_CONNTRACK 109 /* lib/conntrack.h (Cilium's number) */
-#define JL_FILE_POLICY 123  /* lib/policy.h */
+#define JL_FILE_POLICY 123    /* lib/policy.h */
 
 /*
  * Where a drop was decided. Each file sets JL_FILE after its own #includes; because macros in

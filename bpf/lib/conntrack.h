@@ -138,14 +138,45 @@ static __always_inline int ct_reopens(const struct pkt *p, const struct ct_entry
 	return pkt_is_syn(p) && (e->flags & CT_F_CLOSING) == CT_F_CLOSING;
 }
 
+/*
+ * Monitor aggregation: whether a packet of an established connection deserves a trace. Medium
+ * and maximum trace the first appearance of each reported TCP flag in a direction; medium also
+ * traces an active connection again every report_interval seconds. Several CPUs may race here
+ * and both report once: harmless, and cheaper than an atomic.
+ */
+static __always_inline int ct_should_report(struct ct_entry *e, const struct pkt *p, int reply,
+					    __u32 now, const struct lxc_config *cfg)
+{
+	__u8 seen = reply ? e->rx_flags_seen : e->tx_flags_seen;
+	__u32 last = reply ? e->last_rx_report : e->last_tx_report;
+	int report = 0;
+
+	if (cfg->monitor_aggregation < MONITOR_AGG_MEDIUM)
+		return 1;
+	if (pkt_is_tcp(p) && (p->tcp_flags & cfg->report_tcp_flags & ~seen))
+		report = 1;
+	else if (cfg->monitor_aggregation == MONITOR_AGG_MEDIUM && cfg->report_interval &&
+		 now - last >= cfg->report_interval)
+		report = 1;
+	if (report) {
+		if (reply)
+			e->last_rx_report = now;
+		else
+			e->last_tx_report = now;
+	}
+	return report;
+}
+
 /* Counts a packet of a tracked connection and refreshes its state and lifetime. Entries are
- * shared by all CPUs: counters use atomic adds; other fields are written only on change. */
-static __always_inline void ct_account(struct ct_entry *e, const struct pkt *p, int reply,
-				       __u32 len, __u32 now)
+ * shared by all CPUs: counters use atomic adds; other fields are written only on change.
+ * Returns whether the packet is to be traced (monitor aggregation). */
+static __always_inline int ct_account(struct ct_entry *e, const struct pkt *p, int reply, __u32 len,
+				      __u32 now, const struct lxc_config *cfg)
 {
 	int tcp = p->t.nexthdr == IPPROTO_TCP;
 	__u16 state = e->flags;
 	__u32 lifetime;
+	int report = ct_should_report(e, p, reply, now, cfg);
 
 	if (reply) {
 		__sync_fetch_and_add(&e->rx_packets, 1);
@@ -166,24 +197,28 @@ static __always_inline void ct_account(struct ct_entry *e, const struct pkt *p, 
 	lifetime = now + ct_lifetime(tcp, state);
 	if (e->lifetime != lifetime)
 		e->lifetime = lifetime;
+	return report;
 }
 
 /*
  * Looks a packet up: first as a packet of a connection opened in direction ct_dir (the
  * direction the packet travels), then as a reply to a connection opened by the other side.
+ * *report tells whether monitor aggregation lets the packet be traced.
  */
 static __always_inline enum ct_status ct_lookup(const struct pkt *p, __u8 ct_dir, __u32 len,
-						__u32 now)
+						__u32 now, const struct lxc_config *cfg,
+						int *report)
 {
 	union ct_key k;
 	struct ct_entry *e;
 
+	*report = 1;
 	ct_key_fill(&k, &p->t, 0, ct_dir);
 	e = ct_find(p->t.family, &k, now);
 	if (e) {
 		if (ct_reopens(p, e))
 			return CT_NEW; /* ct_create overwrites the entry */
-		ct_account(e, p, 0, len, now);
+		*report = ct_account(e, p, 0, len, now, cfg);
 		return CT_ESTABLISHED;
 	}
 
@@ -195,7 +230,7 @@ static __always_inline enum ct_status ct_lookup(const struct pkt *p, __u8 ct_dir
 			ct_map_delete(p->t.family, &k);
 			return CT_NEW;
 		}
-		ct_account(e, p, 1, len, now);
+		*report = ct_account(e, p, 1, len, now, cfg);
 		return CT_REPLY;
 	}
 	return CT_NEW;
@@ -227,6 +262,7 @@ static __always_inline int ct_create(const struct pkt *p, __u8 ct_dir, __u32 rem
 		.tx_bytes = len,
 		.src_sec_id = remote_id,
 		.ep_id = ep_id,
+		.last_tx_report = now, /* the opening packet is traced */
 	};
 	union ct_key k;
 

@@ -75,6 +75,9 @@ struct policy_key {
 #define POLICY_ANY_PREFIX 40
 
 #define POLICY_F_DENY 0x1
+#define POLICY_F_PROTO 0x2	/* the entry names a protocol (key prefix covers it) */
+#define POLICY_F_PORT 0x4	/* the entry names a port or port range */
+#define POLICY_F_UNENFORCED 0x8 /* the agent's allow-all of a direction no policy enforces */
 
 struct policy_entry {
 	__be16 proxy_port; /* L7 redirect, 0 = none */
@@ -125,6 +128,8 @@ struct ct_entry {
 	__u8 rx_flags_seen;
 	__u32 src_sec_id; /* identity of the remote side when the entry was created */
 	__u32 ep_id;      /* endpoint that created the entry */
+	__u32 last_tx_report; /* monitor aggregation: seconds of the last trace in each direction */
+	__u32 last_rx_report;
 };
 
 /* ---- metrics: (reason, direction) -> packets, bytes (per CPU) ---- */
@@ -145,7 +150,9 @@ struct metrics_value {
 
 /* ---- notifications to user space ---- */
 
-#define JILIUM_NOTIFY_DROP 1 /* same type number as Cilium's CILIUM_NOTIFY_DROP */
+#define JILIUM_NOTIFY_DROP 1 /* same type numbers as Cilium's CILIUM_NOTIFY_* */
+#define JILIUM_NOTIFY_TRACE 4
+#define JILIUM_NOTIFY_POLICY_VERDICT 5
 #define NOTIFY_CAPTURE_LEN 128
 #define NOTIFY_VERSION 1
 
@@ -168,6 +175,90 @@ struct drop_notify {
 	__u8 pad[3];
 	__u64 ktime;      /* bpf_ktime_get_ns() */
 	__u8 data[NOTIFY_CAPTURE_LEN]; /* packet head, from the Ethernet header */
+};
+
+/* Observation points (Cilium's TRACE_* numbering), struct trace_notify.subtype. */
+#define TRACE_TO_LXC 0
+#define TRACE_TO_STACK 3
+#define TRACE_FROM_LXC 5
+
+/*
+ * A forwarded packet at an observation point. Same header as drop_notify up to version, so the
+ * agent dispatches on the first byte.
+ */
+struct trace_notify {
+	__u8 type;        /* JILIUM_NOTIFY_TRACE */
+	__u8 subtype;     /* observation point, TRACE_* */
+	__u16 source;     /* endpoint id that observed the packet */
+	__u32 hash;
+	__u32 len_orig;
+	__u16 len_cap;
+	__u16 version;
+	__u32 src_label;  /* source identity */
+	__u32 dst_label;  /* destination identity */
+	__u16 dst_id;     /* destination endpoint id, 0 if not a local endpoint */
+	__u8 reason;      /* TRACE_REASON_*: the connection tracking verdict */
+	__u8 flags;
+	__u32 ifindex;
+	__u32 pad[2];
+	__u64 ktime;
+	__u8 data[NOTIFY_CAPTURE_LEN];
+};
+
+/* Trace reasons (Cilium's: the ct_lookup result). */
+#define TRACE_REASON_NEW 0
+#define TRACE_REASON_ESTABLISHED 1
+#define TRACE_REASON_REPLY 2
+#define TRACE_REASON_RELATED 3
+#define TRACE_REASON_UNKNOWN 0x7f
+
+/* Match types of a policy verdict (Cilium's POLICY_MATCH_*). */
+#define POLICY_MATCH_NONE 0
+#define POLICY_MATCH_L3_ONLY 1
+#define POLICY_MATCH_L3_L4 2
+#define POLICY_MATCH_L4_ONLY 3
+#define POLICY_MATCH_ALL 4
+#define POLICY_MATCH_L3_PROTO 5
+#define POLICY_MATCH_PROTO_ONLY 6
+
+/* The policy decision on a new connection of an endpoint that enforces that direction. */
+struct policy_verdict_notify {
+	__u8 type;        /* JILIUM_NOTIFY_POLICY_VERDICT */
+	__u8 subtype;
+	__u16 source;     /* endpoint id */
+	__u32 hash;
+	__u32 len_orig;
+	__u16 len_cap;
+	__u16 version;
+	__u32 remote_label; /* identity of the other side */
+	__s32 verdict;    /* 0: allowed, else the negative drop reason */
+	__u16 dst_port;   /* host order; ICMP: type in the high byte */
+	__u8 proto;
+	__u8 dir;         /* METRIC_INGRESS / METRIC_EGRESS */
+	__u8 match_type;  /* POLICY_MATCH_* */
+	__u8 audited;
+	__u16 pad;
+	__u32 ifindex;
+	__u32 pad2;
+	__u64 ktime;
+	__u8 data[NOTIFY_CAPTURE_LEN];
+};
+
+/* ---- configuration the agent writes, one entry ---- */
+
+/* --monitor-aggregation levels (Cilium's numbering: lowest 1 and low 2 behave alike) */
+#define MONITOR_AGG_NONE 0
+#define MONITOR_AGG_LOW 2
+#define MONITOR_AGG_MEDIUM 3
+#define MONITOR_AGG_MAXIMUM 4
+
+struct lxc_config {
+	__u32 monitor_aggregation; /* MONITOR_AGG_* */
+	__u32 report_interval;     /* seconds between traces of an active connection (medium) */
+	__u8 report_tcp_flags;     /* TCP flags whose first appearance in a direction is traced */
+	__u8 trace_enabled;        /* trace events at all (flows can be turned off) */
+	__u8 policy_verdict_enabled;
+	__u8 pad;
 };
 
 /* Map definitions. The agent reuses pinned instances of these (bpf_map__reuse_fd) so several
@@ -229,6 +320,13 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, EVENTS_RING_SIZE);
 } jl_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct lxc_config);
+	__uint(max_entries, 1);
+} jl_config SEC(".maps");
 
 /* notifications that did not fit into jl_events, per CPU, index 0 */
 struct {

@@ -24,10 +24,109 @@ static __always_inline void notify_lost(void)
 		*lost += 1; /* per-CPU */
 }
 
+/* The datapath configuration; defaults (medium aggregation) until the agent writes it. */
+static __always_inline const struct lxc_config *lxc_config(void)
+{
+	static const struct lxc_config defaults = {
+		.monitor_aggregation = MONITOR_AGG_MEDIUM,
+		.report_interval = 5,
+		.report_tcp_flags = 0x01 | 0x02 | 0x04, /* FIN, SYN, RST */
+		.trace_enabled = 1,
+		.policy_verdict_enabled = 1,
+	};
+	__u32 zero = 0;
+	const struct lxc_config *c = bpf_map_lookup_elem(&jl_config, &zero);
+
+	return c ? c : &defaults;
+}
+
+/* Copies the head of the packet into a record's data; returns the bytes copied. */
+static __always_inline __u16 notify_capture(struct __sk_buff *skb, __u8 *data)
+{
+	__u64 cap = skb->len; /* 64-bit: a 32-bit copy would lose the bounds the helper needs */
+
+	if (cap > NOTIFY_CAPTURE_LEN)
+		cap = NOTIFY_CAPTURE_LEN;
+	if (cap > 0 && bpf_skb_load_bytes(skb, 0, data, cap) < 0)
+		cap = 0;
+	return (__u16)cap;
+}
+
+struct trace_info {
+	__u32 src_label;
+	__u32 dst_label;
+	__u16 source; /* endpoint id */
+	__u16 dst_id;
+	__u8 obs_point; /* TRACE_* */
+	__u8 reason;	/* TRACE_REASON_* */
+};
+
+static __always_inline void send_trace_notify(struct __sk_buff *skb, const struct trace_info *t)
+{
+	struct trace_notify *n = bpf_ringbuf_reserve(&jl_events, sizeof(*n), 0);
+
+	if (!n) {
+		notify_lost();
+		return;
+	}
+	/* ring buffer memory is not zeroed: clear the padding and the tail of data */
+	__builtin_memset(n, 0, sizeof(*n));
+	n->len_cap = notify_capture(skb, n->data);
+	n->type = JILIUM_NOTIFY_TRACE;
+	n->subtype = t->obs_point;
+	n->source = t->source;
+	n->hash = bpf_get_hash_recalc(skb);
+	n->len_orig = skb->len;
+	n->version = NOTIFY_VERSION;
+	n->src_label = t->src_label;
+	n->dst_label = t->dst_label;
+	n->dst_id = t->dst_id;
+	n->reason = t->reason;
+	n->ifindex = skb->ifindex;
+	n->ktime = bpf_ktime_get_ns();
+	bpf_ringbuf_submit(n, 0);
+}
+
+struct verdict_info {
+	__u32 remote_label;
+	__s32 verdict;
+	__u16 source;
+	__u16 dst_port; /* host order */
+	__u8 proto;
+	__u8 dir;
+	__u8 match_type;
+};
+
+static __always_inline void send_policy_verdict_notify(struct __sk_buff *skb,
+						       const struct verdict_info *v)
+{
+	struct policy_verdict_notify *n = bpf_ringbuf_reserve(&jl_events, sizeof(*n), 0);
+
+	if (!n) {
+		notify_lost();
+		return;
+	}
+	__builtin_memset(n, 0, sizeof(*n));
+	n->len_cap = notify_capture(skb, n->data);
+	n->type = JILIUM_NOTIFY_POLICY_VERDICT;
+	n->source = v->source;
+	n->hash = bpf_get_hash_recalc(skb);
+	n->len_orig = skb->len;
+	n->version = NOTIFY_VERSION;
+	n->remote_label = v->remote_label;
+	n->verdict = v->verdict;
+	n->dst_port = v->dst_port;
+	n->proto = v->proto;
+	n->dir = v->dir;
+	n->match_type = v->match_type;
+	n->ifindex = skb->ifindex;
+	n->ktime = bpf_ktime_get_ns();
+	bpf_ringbuf_submit(n, 0);
+}
+
 static __always_inline void send_drop_notify(struct __sk_buff *skb, const struct drop_info *d)
 {
 	struct drop_notify *n;
-	__u64 cap = skb->len; /* 64-bit: a 32-bit copy would lose the bounds the helper needs */
 
 	n = bpf_ringbuf_reserve(&jl_events, sizeof(*n), 0);
 	if (!n) {
@@ -36,18 +135,13 @@ static __always_inline void send_drop_notify(struct __sk_buff *skb, const struct
 	}
 	/* ring buffer memory is not zeroed: clear the padding and the tail of data */
 	__builtin_memset(n, 0, sizeof(*n));
-
-	if (cap > NOTIFY_CAPTURE_LEN)
-		cap = NOTIFY_CAPTURE_LEN;
-	if (cap > 0 && bpf_skb_load_bytes(skb, 0, n->data, cap) < 0)
-		cap = 0;
+	n->len_cap = notify_capture(skb, n->data);
 
 	n->type = JILIUM_NOTIFY_DROP;
 	n->subtype = d->reason;
 	n->source = d->source;
 	n->hash = bpf_get_hash_recalc(skb);
 	n->len_orig = skb->len;
-	n->len_cap = cap;
 	n->version = NOTIFY_VERSION;
 	n->src_label = d->src_label;
 	n->dst_label = d->dst_label;

@@ -7,6 +7,7 @@ import io.jilium.agent.endpoint.NamespaceStore;
 import io.jilium.agent.endpoint.PodRuntime;
 import io.jilium.agent.identity.IdentityService;
 import io.jilium.agent.monitor.MonitorHub;
+import io.jilium.agent.observer.ObserverDirectory;
 import io.jilium.agent.policy.PolicyManager;
 import io.jilium.agent.state.AgentState;
 import io.jilium.agent.state.StateStore;
@@ -63,6 +64,9 @@ public final class Agent implements AutoCloseable {
   private EndpointManager endpoints;
   private PodRuntime pods;
   private MonitorHub monitor;
+  private Observability observability;
+  private final Map<Integer, io.jilium.core.policy.EndpointPolicy> publishedPolicies =
+      new HashMap<>();
   private AgentApiServer api;
   private final ScheduledExecutorService timers =
       Executors.newSingleThreadScheduledExecutor(
@@ -117,19 +121,33 @@ public final class Agent implements AutoCloseable {
   private void init() {
     Sysctl.enableForwarding();
     Path object = DatapathObjects.extract(DatapathObjects.LXC, config.stateDir().resolve("bpf"));
-    datapath = LxcDatapath.load(object, config.pinDir());
+    datapath = LxcDatapath.load(object, config.pinDir(), config.observability().eventsRingBytes());
     netlink = Netlink.open();
     policy = new PolicyManager(config.enforcement(), config.allowLocalhost());
     identities = new IdentityService(policy);
     namespaces = new NamespaceStore();
     endpoints = new EndpointManager(config, datapath, identities, policy, namespaces, netlink);
     pods = new PodRuntime(config.nodeName(), config.stateDir(), endpoints);
+    datapath.configure(config.observability().datapath());
+    observability = new Observability(config, VERSION);
     loop.run(this::restore);
-    monitor = new MonitorHub(datapath.map(LxcDatapath.EVENTS));
+    monitor = new MonitorHub(datapath.map(LxcDatapath.EVENTS), observability.observer()::onRecord);
     monitor.start();
-    publish();
-    api = new AgentApiServer(config.socket(), new AgentService(this));
+    loop.run(this::publish);
+    observability.start(datapath);
+    api = new AgentApiServer(config.socket(), new AgentService(this), observability.service());
     api.start();
+    timers.scheduleWithFixedDelay(
+        () -> {
+          try {
+            observability.observer().lostInKernel(datapath.lostEvents());
+          } catch (RuntimeException e) {
+            LOG.atWarn().setCause(e).log("reading the lost events counter failed");
+          }
+        },
+        1,
+        1,
+        TimeUnit.SECONDS);
     timers.scheduleWithFixedDelay(
         () -> {
           try {
@@ -240,26 +258,67 @@ public final class Agent implements AutoCloseable {
     publish();
   }
 
+  /** Hands the monitor and the flow decoder the current endpoints, identities and policies. */
   private void publish() {
     if (monitor == null) {
       return;
     }
     Map<String, String> byIp = new HashMap<>();
+    Map<Integer, ObserverDirectory.EndpointView> viewsById = new HashMap<>();
+    Map<String, ObserverDirectory.EndpointView> viewsByIp = new HashMap<>();
     for (Endpoint ep : endpoints.all()) {
-      if (ep.ipv4() != null) {
-        byIp.put(IpAddress.format(ep.ipv4()), ep.podRef());
-      }
-      if (ep.ipv6() != null) {
-        byIp.put(IpAddress.format(ep.ipv6()), ep.podRef());
+      ObserverDirectory.EndpointView v =
+          new ObserverDirectory.EndpointView(
+              ep.id(),
+              ep.identity().id(),
+              ep.podNamespace(),
+              ep.podName(),
+              ep.identity().labels().toStrings(),
+              ep.hostIfName(),
+              ep.hostIfIndex());
+      viewsById.put(ep.id(), v);
+      for (byte[] a : new byte[][] {ep.ipv4(), ep.ipv6()}) {
+        if (a != null) {
+          byIp.put(IpAddress.format(a), ep.podRef());
+          viewsByIp.put(IpAddress.format(a), v);
+        }
       }
     }
     monitor.publishPods(byIp);
+    // policies: only those of endpoints whose policy changed are resolved again
+    for (int id : endpoints.drainPolicyChanged()) {
+      endpoints.byId(id).ifPresent(ep -> publishedPolicies.put(id, endpoints.policyOf(ep)));
+    }
+    publishedPolicies.keySet().retainAll(viewsById.keySet());
+    for (int id : viewsById.keySet()) {
+      if (!publishedPolicies.containsKey(id)) {
+        endpoints.byId(id).ifPresent(ep -> publishedPolicies.put(id, endpoints.policyOf(ep)));
+      }
+    }
+    Map<Integer, List<String>> identityLabels = new HashMap<>();
+    for (Identity i : identities.all()) {
+      identityLabels.put(i.id(), i.labels().toStrings());
+    }
+    observability.publish(
+        new ObserverDirectory(
+            config.nodeName(),
+            Map.copyOf(viewsById),
+            Map.copyOf(viewsByIp),
+            Map.copyOf(identityLabels),
+            Map.copyOf(publishedPolicies)));
+    observability.policies(policy.all().size());
   }
 
   /** Parses and applies (or deletes) manifests atomically. */
   ApplyResult apply(List<Document> documents, boolean delete) {
     List<Resource> resources = ResourceParser.parseAll(documents);
-    return loop.call(() -> new ResourceApplier(this).apply(resources, delete));
+    return loop.call(
+        () -> {
+          long t0 = System.nanoTime();
+          ApplyResult r = new ResourceApplier(this).apply(resources, delete);
+          observability.policyRegenerated(System.nanoTime() - t0);
+          return r;
+        });
   }
 
   /** The result of an apply: per resource action, and the policy revision in force. */
@@ -323,6 +382,9 @@ public final class Agent implements AutoCloseable {
     }
     if (monitor != null) {
       monitor.close();
+    }
+    if (observability != null) {
+      observability.close();
     }
     loop.close();
     if (netlink != null) {

@@ -14,7 +14,33 @@ public record AgentConfig(
     Cidr podCidrV6,
     EnforcementMode enforcement,
     boolean allowLocalhost,
-    int mtu) {
+    int mtu,
+    Observability observability) {
+
+  /**
+   * Flows and metrics: what the datapath reports, the flow buffer, where Hubble's API and the
+   * metrics are served (empty: not served), and the optional on-disk flow store.
+   */
+  public record Observability(
+      io.jilium.bpf.loader.DatapathConfig datapath,
+      int flowBufferCapacity,
+      String hubbleListenAddress,
+      String hubbleMetricsAddress,
+      String agentMetricsAddress,
+      Path flowStore,
+      long flowStoreMaxBytes,
+      int eventsRingBytes) {
+    public static final Observability DEFAULTS =
+        new Observability(
+            io.jilium.bpf.loader.DatapathConfig.DEFAULTS,
+            4095,
+            "",
+            "127.0.0.1:9965",
+            "127.0.0.1:9962",
+            null,
+            1L << 30,
+            0);
+  }
 
   public static final String DEFAULT_STATE_DIR = "/var/lib/jilium";
   public static final String DEFAULT_BPF_ROOT = "/sys/fs/bpf/jilium";

@@ -84,6 +84,78 @@ public final class AgentMain implements Callable<Integer> {
   String logLevel;
 
   @Option(
+      names = "--monitor-aggregation",
+      defaultValue = "medium",
+      description =
+          "How much the datapath reports of established connections: none, low, medium or maximum (default: ${DEFAULT-VALUE}).")
+  String monitorAggregation;
+
+  @Option(
+      names = "--monitor-aggregation-interval",
+      defaultValue = "5s",
+      description =
+          "With medium aggregation, an active connection is reported again this often (default: ${DEFAULT-VALUE}).")
+  String monitorAggregationInterval;
+
+  @Option(
+      names = "--monitor-aggregation-flags",
+      defaultValue = "syn,fin,rst",
+      description =
+          "TCP flags whose first appearance in a connection is reported (default: ${DEFAULT-VALUE}).")
+  String monitorAggregationFlags;
+
+  @Option(
+      names = "--enable-hubble",
+      defaultValue = "true",
+      arity = "1",
+      description =
+          "Flows: trace and policy verdict events, the Observer API (default: ${DEFAULT-VALUE}).")
+  boolean enableHubble;
+
+  @Option(
+      names = "--hubble-event-buffer-capacity",
+      defaultValue = "4095",
+      description = "Flows kept in memory (default: ${DEFAULT-VALUE}).")
+  int flowBufferCapacity;
+
+  @Option(
+      names = "--hubble-listen-address",
+      defaultValue = "",
+      description =
+          "Also serve the Observer API on this TCP address, e.g. :4244 (default: only the agent's socket).")
+  String hubbleListenAddress;
+
+  @Option(
+      names = "--hubble-metrics-server",
+      defaultValue = "127.0.0.1:9965",
+      description = "Hubble metrics address; empty turns them off (default: ${DEFAULT-VALUE}).")
+  String hubbleMetricsServer;
+
+  @Option(
+      names = "--prometheus-serve-addr",
+      defaultValue = "127.0.0.1:9962",
+      description = "Agent metrics address; empty turns them off (default: ${DEFAULT-VALUE}).")
+  String prometheusServeAddr;
+
+  @Option(
+      names = "--flow-store",
+      description = "Also keep flows on disk in this directory (history beyond the buffer).")
+  Path flowStore;
+
+  @Option(
+      names = "--flow-store-max-size",
+      defaultValue = "1Gi",
+      description =
+          "Size cap of the flow store; the oldest flows go first (default: ${DEFAULT-VALUE}).")
+  String flowStoreMaxSize;
+
+  @Option(
+      names = "--bpf-events-ring-size",
+      defaultValue = "0",
+      description = "Bytes of the datapath's events ring buffer, a power of two (default: 4 MiB).")
+  int eventsRingSize;
+
+  @Option(
       names = "--cleanup",
       description =
           "Remove everything this agent created (pods, devices, pinned maps, state) and exit.")
@@ -151,7 +223,56 @@ public final class AgentMain implements Callable<Integer> {
         v6,
         mode,
         allowLocalhost.equals("always"),
-        mtu);
+        mtu,
+        observability());
+  }
+
+  private AgentConfig.Observability observability() {
+    io.jilium.bpf.loader.DatapathConfig dp;
+    try {
+      dp =
+          new io.jilium.bpf.loader.DatapathConfig(
+              io.jilium.bpf.loader.DatapathConfig.MonitorAggregation.parse(monitorAggregation),
+              (int) Durations.parse(monitorAggregationInterval).toSeconds(),
+              io.jilium.bpf.loader.DatapathConfig.parseTcpFlags(monitorAggregationFlags),
+              enableHubble,
+              enableHubble);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (flowBufferCapacity < 1 || flowBufferCapacity > 1 << 24) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--hubble-event-buffer-capacity " + flowBufferCapacity + " (expected: 1-16777216)");
+    }
+    for (String[] a :
+        new String[][] {
+          {"--hubble-listen-address", hubbleListenAddress},
+          {"--hubble-metrics-server", hubbleMetricsServer},
+          {"--prometheus-serve-addr", prometheusServeAddr}
+        }) {
+      if (!a[1].isEmpty() && !a[1].matches("(\\[[0-9a-fA-F:.]+\\]|[^:\\s]*):[0-9]{1,5}")) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            a[0] + " \"" + a[1] + "\" (expected: [host]:port, e.g. :4244 or 127.0.0.1:9965)");
+      }
+    }
+    long maxBytes;
+    try {
+      maxBytes = Sizes.parse(flowStoreMaxSize);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--flow-store-max-size: " + e.getMessage());
+    }
+    return new AgentConfig.Observability(
+        dp,
+        flowBufferCapacity,
+        hubbleListenAddress,
+        hubbleMetricsServer,
+        prometheusServeAddr,
+        flowStore == null ? null : flowStore.toAbsolutePath(),
+        maxBytes,
+        eventsRingSize);
   }
 
   private Cidr cidr(String flag, String value, boolean v4) {

@@ -30,7 +30,6 @@ import io.jilium.core.resource.Document;
 import io.jilium.core.resource.ManifestException;
 import io.jilium.core.resource.ManifestReader;
 import io.jilium.core.resource.PolicyResource;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,21 +151,8 @@ final class AgentService extends AgentGrpc.AgentImplBase {
               .setPackets(counter.packets())
               .setBytes(counter.bytes()));
     }
-    b.setLostEvents(lostEvents(dp));
+    b.setLostEvents(dp.lostEvents());
     return b.build();
-  }
-
-  private static long lostEvents(LxcDatapath dp) {
-    var map = dp.map(LxcDatapath.LOST_EVENTS);
-    long[] total = {0};
-    map.forEach(
-        (k, v) -> {
-          long slot = (map.valueSize() + 7) & ~7L;
-          for (long off = 0; off + 8 <= v.byteSize(); off += slot) {
-            total[0] += v.get(ValueLayout.JAVA_LONG, off);
-          }
-        });
-    return total[0];
   }
 
   // ---- endpoints (CNI) ----

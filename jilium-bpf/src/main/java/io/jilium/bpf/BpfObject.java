@@ -155,6 +155,38 @@ public final class BpfObject implements AutoCloseable {
     }
   }
 
+  /** Changes a map's capacity before load (for a ring buffer: its size in bytes). */
+  public void setMaxEntries(String name, int maxEntries) {
+    checkNotLoaded();
+    MemorySegment map = findMap(name);
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = Downcalls.allocateCallState(a);
+      int rc = (int) LibBpf.bpf_map__set_max_entries.invokeExact(state, map, maxEntries);
+      if (rc < 0) {
+        throw new ErrnoException(
+            "bpf_map__set_max_entries(" + name + ", " + maxEntries + ")", Downcalls.errno(state));
+      }
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /** A map's definition as the object declares it. */
+  public record MapDef(int keySize, int valueSize, int maxEntries) {}
+
+  public MapDef mapDef(String name) {
+    MemorySegment map = findMap(name);
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = Downcalls.allocateCallState(a);
+      int k = (int) LibBpf.bpf_map__key_size.invokeExact(state, map);
+      int v = (int) LibBpf.bpf_map__value_size.invokeExact(state, map);
+      int n = (int) LibBpf.bpf_map__max_entries.invokeExact(state, map);
+      return new MapDef(k, v, n);
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
   /** The fd of a created map, owned by this object. */
   public int mapFd(String name) {
     checkLoaded();

@@ -30,10 +30,12 @@ public final class PolicyMapSync {
       PolicyMap.Entry have = actual.get(e.getKey());
       PolicyValue want = e.getValue();
       if (have == null) {
-        map.put(e.getKey(), want.deny(), want.proxyPort(), 0);
+        map.put(e.getKey(), want);
         added++;
-      } else if (have.deny() != want.deny() || have.proxyPort() != want.proxyPort()) {
-        map.put(e.getKey(), want.deny(), want.proxyPort(), 0);
+      } else if (have.deny() != want.deny()
+          || have.unenforced() != want.unenforced()
+          || have.proxyPort() != want.proxyPort()) {
+        map.put(e.getKey(), want);
         updated++;
       }
     }

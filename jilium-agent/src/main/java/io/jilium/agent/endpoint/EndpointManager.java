@@ -26,7 +26,6 @@ import io.jilium.core.policy.EndpointPolicy;
 import io.jilium.core.policy.NamedPort;
 import io.jilium.core.policy.PolicyEngine;
 import io.jilium.core.policy.PolicyKey;
-import io.jilium.core.policy.PolicyValue;
 import io.jilium.core.policy.Protocol;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -84,6 +83,10 @@ public final class EndpointManager {
   private final Map<String, Endpoint> byContainer = new HashMap<>();
   private final Map<String, Endpoint> byPod = new HashMap<>();
   private final Map<Cidr, Endpoint> byAddress = new HashMap<>();
+
+  /** Endpoints whose policy changed since {@link #drainPolicyChanged}, for observers. */
+  private final java.util.Set<Integer> policyChanged = new java.util.HashSet<>();
+
   private final Map<Cidr, Integer> hostAddresses = new LinkedHashMap<>();
 
   /** CIDR prefixes referred to by policy, with their identities (ipcache entries). */
@@ -356,6 +359,7 @@ public final class EndpointManager {
   public void flushPolicy() {
     RuntimeException failure = null;
     for (PolicyEngine.Changes c : policy.drain()) {
+      policyChanged.addAll(c.byEndpoint().keySet());
       for (var e : c.byEndpoint().entrySet()) {
         Endpoint ep = byId.get(e.getKey());
         if (ep == null || ep.policyMap == null) {
@@ -375,8 +379,7 @@ public final class EndpointManager {
 
   private void write(Endpoint ep, PolicyEngine.Diff d) {
     for (var u : d.upserts().entrySet()) {
-      PolicyValue v = u.getValue();
-      ep.policyMap.put(u.getKey(), v.deny(), v.proxyPort(), 0);
+      ep.policyMap.put(u.getKey(), u.getValue());
     }
     for (PolicyKey k : d.deletes()) {
       ep.policyMap.delete(k);
@@ -387,6 +390,13 @@ public final class EndpointManager {
         .addKeyValue("upserts", d.upserts().size())
         .addKeyValue("deletes", d.deletes().size())
         .log("policy map updated");
+  }
+
+  /** The endpoints whose resolved policy changed since the last call. */
+  public java.util.Set<Integer> drainPolicyChanged() {
+    java.util.Set<Integer> out = java.util.Set.copyOf(policyChanged);
+    policyChanged.clear();
+    return out;
   }
 
   /** Brings every policy map to the engine's state by comparing with its content (slow path). */

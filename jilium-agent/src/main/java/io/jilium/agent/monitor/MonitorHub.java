@@ -50,7 +50,15 @@ public final class MonitorHub implements AutoCloseable {
     }
   }
 
+  /** Every record, whatever its type, in ring order (the flow pipeline). */
+  private final java.util.function.Consumer<byte[]> records;
+
   public MonitorHub(BpfMap events) {
+    this(events, r -> {});
+  }
+
+  public MonitorHub(BpfMap events, java.util.function.Consumer<byte[]> records) {
+    this.records = records;
     this.monotonicToWallNanos = System.currentTimeMillis() * 1_000_000L - monotonicNanos();
     this.ring = new RingBuffer(events, this::onRecord);
     this.thread = Thread.ofPlatform().name("jilium-monitor").daemon(true).unstarted(this::pollLoop);
@@ -89,10 +97,19 @@ public final class MonitorHub implements AutoCloseable {
   }
 
   private void onRecord(MemorySegment data) {
-    if (data.byteSize() < 1 || data.get(ValueLayout.JAVA_BYTE, 0) != DropNotification.TYPE_DROP) {
+    if (data.byteSize() < 1) {
       return;
     }
-    DropNotification n = DropNotification.decode(data.toArray(ValueLayout.JAVA_BYTE));
+    byte[] bytes = data.toArray(ValueLayout.JAVA_BYTE);
+    try {
+      records.accept(bytes);
+    } catch (RuntimeException e) {
+      LOG.atWarn().setCause(e).log("monitor: the flow pipeline failed on a record");
+    }
+    if (bytes[0] != DropNotification.TYPE_DROP) {
+      return;
+    }
+    DropNotification n = DropNotification.decode(bytes);
     decoded.incrementAndGet();
     if (subscribers.isEmpty()) {
       return;

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The pod datapath (bpf_lxc) of one node: the loaded object, its programs and its pinned maps. Maps
@@ -22,11 +24,13 @@ import java.util.Map;
  * the same maps and attached programs keep enforcing meanwhile.
  */
 public final class LxcDatapath implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LxcDatapath.class);
   public static final String FROM_CONTAINER = "cil_from_container";
   public static final String TO_CONTAINER = "cil_to_container";
   public static final String EVENTS = "jl_events";
   public static final String LOST_EVENTS = "jl_lost_events";
   public static final String FRAGMENTS = "jl_frags";
+  public static final String CONFIG = "jl_config";
   public static final List<String> PINNED_MAPS =
       List.of(
           EndpointsMap.NAME,
@@ -37,7 +41,8 @@ public final class LxcDatapath implements AutoCloseable {
           MetricsMap.NAME,
           EVENTS,
           LOST_EVENTS,
-          FRAGMENTS);
+          FRAGMENTS,
+          CONFIG);
 
   private final Path pinDir;
   private final BpfObject object;
@@ -70,6 +75,14 @@ public final class LxcDatapath implements AutoCloseable {
    * from (or pinned to) {@code pinDir}.
    */
   public static LxcDatapath load(Path objectFile, Path pinDir) {
+    return load(objectFile, pinDir, 0);
+  }
+
+  /**
+   * As {@link #load(Path, Path)}, with the events ring buffer resized to {@code eventsRingBytes} (a
+   * power of two, at least a page; 0 keeps the object's 4 MiB).
+   */
+  public static LxcDatapath load(Path objectFile, Path pinDir, int eventsRingBytes) {
     try (Btf btf = Btf.parse(objectFile)) {
       List<String> problems = DatapathLayouts.check(btf);
       if (!problems.isEmpty()) {
@@ -81,6 +94,21 @@ public final class LxcDatapath implements AutoCloseable {
     }
     BpfFs.ensureMounted(pinDir);
     BpfObject object = BpfObject.open(objectFile);
+    try {
+      if (eventsRingBytes > 0) {
+        if (Integer.bitCount(eventsRingBytes) != 1 || eventsRingBytes < 4096) {
+          throw new IllegalArgumentException(
+              "events ring buffer size "
+                  + eventsRingBytes
+                  + " (expected: a power of two, at least 4096)");
+        }
+        object.setMaxEntries(EVENTS, eventsRingBytes);
+      }
+      replaceIncompatiblePins(object, pinDir);
+    } catch (RuntimeException e) {
+      object.close();
+      throw e;
+    }
     Map<String, BpfMap> maps = new LinkedHashMap<>();
     try {
       Map<String, Path> pins = new LinkedHashMap<>();
@@ -97,6 +125,70 @@ public final class LxcDatapath implements AutoCloseable {
       maps.values().forEach(BpfMap::close);
       object.close();
       throw e;
+    }
+  }
+
+  /**
+   * A map pinned by an older datapath whose key or value size differs from this object's cannot be
+   * reused (libbpf refuses the whole load). Such a pin is removed so the map is created anew: its
+   * entries are lost (for conntrack: established connections are policed again as new), which is
+   * logged; the alternative is an agent that cannot start after an upgrade.
+   */
+  private static void replaceIncompatiblePins(BpfObject object, Path pinDir) {
+    for (String m : PINNED_MAPS) {
+      Path pin = pinDir.resolve(m);
+      if (!java.nio.file.Files.exists(pin)) {
+        continue;
+      }
+      BpfObject.MapDef want = object.mapDef(m);
+      try (BpfMap have = BpfMap.openPinned(pin)) {
+        if (have.keySize() == want.keySize()
+            && have.valueSize() == want.valueSize()
+            && have.maxEntries() == want.maxEntries()) {
+          continue;
+        }
+        LOG.atWarn()
+            .addKeyValue("map", m)
+            .addKeyValue(
+                "pinned", have.keySize() + "/" + have.valueSize() + "/" + have.maxEntries())
+            .addKeyValue(
+                "needed", want.keySize() + "/" + want.valueSize() + "/" + want.maxEntries())
+            .log(
+                "pinned map from an older datapath does not fit (key/value/entries): replacing it");
+      }
+      try {
+        java.nio.file.Files.delete(pin);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("removing incompatible pinned map " + pin, e);
+      }
+    }
+  }
+
+  /** Notifications that did not fit into the events ring buffer since the map was created. */
+  public long lostEvents() {
+    BpfMap map = map(LOST_EVENTS);
+    long[] total = {0};
+    map.forEach(
+        (k, v) -> {
+          long slot = (map.valueSize() + 7) & ~7L; // per-CPU values are 8-byte aligned
+          for (long off = 0; off + 8 <= v.byteSize(); off += slot) {
+            total[0] += v.get(java.lang.foreign.ValueLayout.JAVA_LONG, off);
+          }
+        });
+    return total[0];
+  }
+
+  /** Writes the run-time configuration the programs read (struct lxc_config). */
+  public void configure(DatapathConfig c) {
+    try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+      java.lang.foreign.MemorySegment k = a.allocate(java.lang.foreign.ValueLayout.JAVA_INT);
+      java.lang.foreign.MemorySegment v = a.allocate(io.jilium.bpf.maps.DatapathLayouts.LXC_CONFIG);
+      v.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, c.aggregation().level());
+      v.set(java.lang.foreign.ValueLayout.JAVA_INT, 4, c.reportIntervalSeconds());
+      v.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 8, (byte) c.reportTcpFlags());
+      v.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 9, (byte) (c.traceEnabled() ? 1 : 0));
+      v.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 10, (byte) (c.policyVerdictEnabled() ? 1 : 0));
+      map(CONFIG).update(k, v, io.jilium.bpf.sys.LibBpf.BPF_ANY);
     }
   }
 

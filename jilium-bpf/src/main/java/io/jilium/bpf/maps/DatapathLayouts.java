@@ -109,7 +109,9 @@ public final class DatapathLayouts {
               JAVA_BYTE.withName("tx_flags_seen"),
               JAVA_BYTE.withName("rx_flags_seen"),
               JAVA_INT.withName("src_sec_id"),
-              JAVA_INT.withName("ep_id"))
+              JAVA_INT.withName("ep_id"),
+              JAVA_INT.withName("last_tx_report"),
+              JAVA_INT.withName("last_rx_report"))
           .withName("ct_entry");
 
   /** {@code struct metrics_key}. */
@@ -146,6 +148,64 @@ public final class DatapathLayouts {
               sequenceLayout(128, JAVA_BYTE).withName("data"))
           .withName("drop_notify");
 
+  /** {@code struct trace_notify}: decoded by io.jilium.core.flow.TraceNotification. */
+  public static final StructLayout TRACE_NOTIFY =
+      structLayout(
+              JAVA_BYTE.withName("type"),
+              JAVA_BYTE.withName("subtype"),
+              JAVA_SHORT.withName("source"),
+              JAVA_INT.withName("hash"),
+              JAVA_INT.withName("len_orig"),
+              JAVA_SHORT.withName("len_cap"),
+              JAVA_SHORT.withName("version"),
+              JAVA_INT.withName("src_label"),
+              JAVA_INT.withName("dst_label"),
+              JAVA_SHORT.withName("dst_id"),
+              JAVA_BYTE.withName("reason"),
+              JAVA_BYTE.withName("flags"),
+              JAVA_INT.withName("ifindex"),
+              sequenceLayout(2, JAVA_INT).withName("pad"),
+              JAVA_LONG.withName("ktime"),
+              sequenceLayout(128, JAVA_BYTE).withName("data"))
+          .withName("trace_notify");
+
+  /**
+   * {@code struct policy_verdict_notify}: decoded by io.jilium.core.flow.PolicyVerdictNotification.
+   */
+  public static final StructLayout POLICY_VERDICT_NOTIFY =
+      structLayout(
+              JAVA_BYTE.withName("type"),
+              JAVA_BYTE.withName("subtype"),
+              JAVA_SHORT.withName("source"),
+              JAVA_INT.withName("hash"),
+              JAVA_INT.withName("len_orig"),
+              JAVA_SHORT.withName("len_cap"),
+              JAVA_SHORT.withName("version"),
+              JAVA_INT.withName("remote_label"),
+              JAVA_INT.withName("verdict"),
+              JAVA_SHORT.withName("dst_port"),
+              JAVA_BYTE.withName("proto"),
+              JAVA_BYTE.withName("dir"),
+              JAVA_BYTE.withName("match_type"),
+              JAVA_BYTE.withName("audited"),
+              JAVA_SHORT.withName("pad"),
+              JAVA_INT.withName("ifindex"),
+              JAVA_INT.withName("pad2"),
+              JAVA_LONG.withName("ktime"),
+              sequenceLayout(128, JAVA_BYTE).withName("data"))
+          .withName("policy_verdict_notify");
+
+  /** {@code struct lxc_config}: written by io.jilium.bpf.loader.LxcDatapath#configure. */
+  public static final StructLayout LXC_CONFIG =
+      structLayout(
+              JAVA_INT.withName("monitor_aggregation"),
+              JAVA_INT.withName("report_interval"),
+              JAVA_BYTE.withName("report_tcp_flags"),
+              JAVA_BYTE.withName("trace_enabled"),
+              JAVA_BYTE.withName("policy_verdict_enabled"),
+              JAVA_BYTE.withName("pad"))
+          .withName("lxc_config");
+
   public static final List<StructLayout> ALL =
       List.of(
           ENDPOINT_KEY,
@@ -159,7 +219,10 @@ public final class DatapathLayouts {
           CT_ENTRY,
           METRICS_KEY,
           METRICS_VALUE,
-          DROP_NOTIFY);
+          DROP_NOTIFY,
+          TRACE_NOTIFY,
+          POLICY_VERDICT_NOTIFY,
+          LXC_CONFIG);
 
   private DatapathLayouts() {}
 

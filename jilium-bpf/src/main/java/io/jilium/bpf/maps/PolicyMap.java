@@ -8,6 +8,7 @@ import io.jilium.bpf.BpfMap;
 import io.jilium.bpf.sys.LibBpf;
 import io.jilium.core.policy.Direction;
 import io.jilium.core.policy.PolicyKey;
+import io.jilium.core.policy.PolicyValue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
@@ -25,9 +26,16 @@ public final class PolicyMap implements AutoCloseable {
   public static final int VALUE_SIZE = 24;
   private static final int STATIC_PREFIX_BITS = 40;
   private static final byte FLAG_DENY = 0x1;
+  private static final byte FLAG_PROTO = 0x2;
+  private static final byte FLAG_PORT = 0x4;
+  private static final byte FLAG_UNENFORCED = 0x8;
 
-  /** What the datapath holds for a key, with its counters. */
-  public record Entry(boolean deny, int proxyPort, int cookie, long packets, long bytes) {}
+  /**
+   * What the datapath holds for a key, with its counters. {@code unenforced}: the agent's allow-all
+   * of a direction no policy enforces (the datapath sends no policy verdicts for it).
+   */
+  public record Entry(
+      boolean deny, boolean unenforced, int proxyPort, int cookie, long packets, long bytes) {}
 
   private final BpfMap map;
 
@@ -47,13 +55,31 @@ public final class PolicyMap implements AutoCloseable {
             LibBpf.BPF_F_NO_PREALLOC));
   }
 
-  /** Inserts or replaces; counters of a replaced entry restart at zero. */
-  public void put(PolicyKey key, boolean deny, int proxyPort, int cookie) {
+  /** Inserts or replaces the entry of a resolved policy value. */
+  public void put(PolicyKey key, PolicyValue value) {
+    put(key, value.deny(), value.unenforced(), value.proxyPort(), 0);
+  }
+
+  /**
+   * Inserts or replaces; counters of a replaced entry restart at zero. The flags also say what the
+   * key names (protocol, port), from which the datapath reports a verdict's match type.
+   */
+  public void put(PolicyKey key, boolean deny, boolean unenforced, int proxyPort, int cookie) {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment k = key(a, key);
       MemorySegment v = a.allocate(DatapathLayouts.POLICY_ENTRY);
       Bytes.putBe16(v, 0, proxyPort);
-      v.set(JAVA_BYTE, 2, deny ? FLAG_DENY : 0);
+      int flags = deny ? FLAG_DENY : 0;
+      if (key.prefixLength() >= PolicyKey.PROTO_PREFIX) {
+        flags |= FLAG_PROTO;
+      }
+      if (key.prefixLength() > PolicyKey.PROTO_PREFIX) {
+        flags |= FLAG_PORT;
+      }
+      if (unenforced) {
+        flags |= FLAG_UNENFORCED;
+      }
+      v.set(JAVA_BYTE, 2, (byte) flags);
       v.set(JAVA_INT, 4, cookie);
       map.update(k, v, LibBpf.BPF_ANY);
     }
@@ -82,6 +108,7 @@ public final class PolicyMap implements AutoCloseable {
               key,
               new Entry(
                   (v.get(JAVA_BYTE, 2) & FLAG_DENY) != 0,
+                  (v.get(JAVA_BYTE, 2) & FLAG_UNENFORCED) != 0,
                   Bytes.getBe16(v, 0),
                   v.get(JAVA_INT, 4),
                   v.get(JAVA_LONG, 8),

@@ -47,6 +47,12 @@ public final class LibBpf {
       h("bpf_map__set_pin_path", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
   public static final MethodHandle bpf_map__reuse_fd =
       h("bpf_map__reuse_fd", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  public static final MethodHandle bpf_map__key_size =
+      h("bpf_map__key_size", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  public static final MethodHandle bpf_map__value_size =
+      h("bpf_map__value_size", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  public static final MethodHandle bpf_map__max_entries =
+      h("bpf_map__max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS));
   public static final MethodHandle bpf_map__set_max_entries =
       h("bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
   public static final MethodHandle bpf_program__name =

@@ -17,9 +17,15 @@ public record PolicyValue(boolean deny, int proxyPort, Set<RuleOrigin> derivedFr
     return new PolicyValue(true, 0, Set.of(origin));
   }
 
-  /** Same verdict and proxy port: the datapath sees no difference. */
+  /** Same verdict, proxy port and enforcement: the datapath sees no difference. */
   public boolean sameDatapathValue(PolicyValue o) {
-    return deny == o.deny && proxyPort == o.proxyPort;
+    return deny == o.deny && proxyPort == o.proxyPort && unenforced() == o.unenforced();
+  }
+
+  /** The agent's allow-all of a direction no policy enforces. */
+  public boolean unenforced() {
+    return derivedFrom.contains(PolicyEngine.ALLOW_ANY_INGRESS)
+        || derivedFrom.contains(PolicyEngine.ALLOW_ANY_EGRESS);
   }
 
   PolicyValue mergedWith(PolicyValue o) {

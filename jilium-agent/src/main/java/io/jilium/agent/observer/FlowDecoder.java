@@ -1,0 +1,324 @@
+package io.jilium.agent.observer;
+
+import com.google.protobuf.BoolValue;
+import com.google.protobuf.Timestamp;
+import io.jilium.api.flow.CiliumEventType;
+import io.jilium.api.flow.DropReason;
+import io.jilium.api.flow.Endpoint;
+import io.jilium.api.flow.Ethernet;
+import io.jilium.api.flow.FileInfo;
+import io.jilium.api.flow.Flow;
+import io.jilium.api.flow.FlowType;
+import io.jilium.api.flow.ICMPv4;
+import io.jilium.api.flow.ICMPv6;
+import io.jilium.api.flow.IP;
+import io.jilium.api.flow.IPVersion;
+import io.jilium.api.flow.Layer4;
+import io.jilium.api.flow.NetworkInterface;
+import io.jilium.api.flow.Policy;
+import io.jilium.api.flow.TCP;
+import io.jilium.api.flow.TCPFlags;
+import io.jilium.api.flow.TraceObservationPoint;
+import io.jilium.api.flow.TraceReason;
+import io.jilium.api.flow.TrafficDirection;
+import io.jilium.api.flow.UDP;
+import io.jilium.api.flow.Verdict;
+import io.jilium.core.flow.DropNotification;
+import io.jilium.core.flow.PacketSummary;
+import io.jilium.core.policy.Direction;
+import io.jilium.core.policy.EndpointPolicy;
+import io.jilium.core.policy.PolicyLookup;
+import io.jilium.core.policy.RuleOrigin;
+import io.jilium.core.policy.RuleRef;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * Turns one datapath notification (bpf/lib/maps.h: drop_notify, trace_notify,
+ * policy_verdict_notify) into a Hubble {@code flow.Flow}: verdict, packet headers, both endpoints
+ * with identity, namespace, pod and labels, observation point, direction, reply, match type and,
+ * for policy verdicts and policy denials, the policies that decided. Used by one thread.
+ */
+public final class FlowDecoder {
+  public static final int TYPE_DROP = 1;
+  public static final int TYPE_TRACE = 4;
+  public static final int TYPE_POLICY_VERDICT = 5;
+
+  /** Bytes before the captured packet in every notification. */
+  static final int HEADER = 48;
+
+  private static final int TRACE_TO_LXC = 0;
+  private static final int TRACE_REASON_REPLY = 2;
+  private static final int TRACE_REASON_UNKNOWN = 0x7f;
+  private static final int DIR_INGRESS = 1;
+  private static final int DROP_POLICY_DENY = 181;
+
+  private final Supplier<ObserverDirectory> directory;
+  private final long monotonicToWallNanos;
+
+  /**
+   * @param directory the latest published snapshot
+   * @param monotonicToWallNanos added to the datapath's CLOCK_MONOTONIC time for wall time
+   */
+  public FlowDecoder(Supplier<ObserverDirectory> directory, long monotonicToWallNanos) {
+    this.directory = directory;
+    this.monotonicToWallNanos = monotonicToWallNanos;
+  }
+
+  /** The flow of one notification, or null for a record of another type. */
+  public Flow decode(byte[] r) {
+    if (r.length < HEADER) {
+      return null;
+    }
+    int type = r[0] & 0xff;
+    if (type != TYPE_DROP && type != TYPE_TRACE && type != TYPE_POLICY_VERDICT) {
+      return null;
+    }
+    ByteBuffer b = ByteBuffer.wrap(r).order(ByteOrder.nativeOrder());
+    ObserverDirectory dir = directory.get();
+    int sub = r[1] & 0xff;
+    int source = b.getShort(2) & 0xffff;
+    int capLen = Math.min(b.getShort(12) & 0xffff, r.length - HEADER);
+    int ifindex = type == TYPE_DROP ? b.getInt(32) : b.getInt(type == TYPE_TRACE ? 28 : 32);
+    long ktime = b.getLong(40);
+    PacketSummary p = PacketSummary.parse(r, HEADER, capLen);
+
+    Flow.Builder f =
+        Flow.newBuilder()
+            .setTime(timestamp(ktime + monotonicToWallNanos))
+            .setUuid(uuid())
+            .setType(FlowType.L3_L4)
+            .setNodeName(dir.nodeName())
+            .setEventType(CiliumEventType.newBuilder().setType(type).setSubType(sub));
+    ObserverDirectory.EndpointView local = dir.endpointsById().get(source);
+    NetworkInterface.Builder nif = NetworkInterface.newBuilder().setIndex(ifindex);
+    if (local != null && local.hostIfIndex() == ifindex) {
+      nif.setName(local.hostIfName());
+    }
+    f.setInterface(nif);
+    if (capLen >= 12) {
+      f.setEthernet(
+          Ethernet.newBuilder().setSource(mac(r, HEADER + 6)).setDestination(mac(r, HEADER)));
+    }
+    packet(f, p);
+
+    int srcIdentity;
+    int dstIdentity;
+    switch (type) {
+      case TYPE_DROP -> {
+        srcIdentity = b.getInt(16);
+        dstIdentity = b.getInt(20);
+        int dirByte = r[36] & 0xff;
+        f.setVerdict(Verdict.DROPPED)
+            .setDropReason(sub)
+            .setDropReasonDescValue(sub)
+            .setExtError(r[31])
+            .setTrafficDirection(
+                dirByte == DIR_INGRESS ? TrafficDirection.INGRESS : TrafficDirection.EGRESS)
+            .setFile(
+                FileInfo.newBuilder()
+                    .setName(fileName(r[30] & 0xff))
+                    .setLine(b.getShort(28) & 0xffff));
+        if (sub == DROP_POLICY_DENY && local != null && p.isKnown()) {
+          Direction d = dirByte == DIR_INGRESS ? Direction.INGRESS : Direction.EGRESS;
+          int remote = d == Direction.INGRESS ? srcIdentity : dstIdentity;
+          List<Policy> by = policies(dir, local.id(), remote, d, p);
+          if (d == Direction.INGRESS) {
+            f.addAllIngressDeniedBy(by);
+          } else {
+            f.addAllEgressDeniedBy(by);
+          }
+        }
+      }
+      case TYPE_TRACE -> {
+        srcIdentity = b.getInt(16);
+        dstIdentity = b.getInt(20);
+        int reason = r[26] & 0xff;
+        boolean known = reason != TRACE_REASON_UNKNOWN;
+        boolean reply = known && reason == TRACE_REASON_REPLY;
+        f.setVerdict(Verdict.FORWARDED)
+            .setTraceObservationPoint(observationPoint(sub))
+            .setTraceReason(
+                known ? TraceReason.forNumber(reason + 1) : TraceReason.TRACE_REASON_UNKNOWN);
+        if (known) {
+          f.setIsReply(BoolValue.of(reply)).setReply(reply);
+        }
+        boolean towardsPod = sub == TRACE_TO_LXC;
+        // the direction of the connection, seen from the endpoint: replies run against it
+        f.setTrafficDirection(
+            towardsPod != reply ? TrafficDirection.INGRESS : TrafficDirection.EGRESS);
+      }
+      default -> { // policy verdict
+        int remote = b.getInt(16);
+        int verdict = b.getInt(20);
+        int dirByte = r[27] & 0xff;
+        int match = r[28] & 0xff;
+        boolean audited = r[29] != 0;
+        Direction d = dirByte == DIR_INGRESS ? Direction.INGRESS : Direction.EGRESS;
+        int own = local == null ? 0 : local.identity();
+        srcIdentity = d == Direction.INGRESS ? remote : own;
+        dstIdentity = d == Direction.INGRESS ? own : remote;
+        f.setVerdict(audited ? Verdict.AUDIT : verdict < 0 ? Verdict.DROPPED : Verdict.FORWARDED)
+            .setPolicyMatchType(match)
+            .setTrafficDirection(
+                d == Direction.INGRESS ? TrafficDirection.INGRESS : TrafficDirection.EGRESS)
+            .setIsReply(BoolValue.of(false));
+        if (verdict < 0) {
+          f.setDropReason(-verdict).setDropReasonDescValue(-verdict);
+        }
+        if (local != null && p.isKnown()) {
+          List<Policy> by = policies(dir, local.id(), remote, d, p);
+          if (verdict < 0) {
+            if (d == Direction.INGRESS) {
+              f.addAllIngressDeniedBy(by);
+            } else {
+              f.addAllEgressDeniedBy(by);
+            }
+          } else if (d == Direction.INGRESS) {
+            f.addAllIngressAllowedBy(by);
+          } else {
+            f.addAllEgressAllowedBy(by);
+          }
+        }
+      }
+    }
+    f.setSource(endpoint(dir, p.source(), srcIdentity));
+    f.setDestination(endpoint(dir, p.destination(), dstIdentity));
+    return f.build();
+  }
+
+  private static void packet(Flow.Builder f, PacketSummary p) {
+    if (!p.isKnown()) {
+      return;
+    }
+    f.setIP(
+        IP.newBuilder()
+            .setSource(p.source())
+            .setDestination(p.destination())
+            .setIpVersion(p.ipVersion() == 4 ? IPVersion.IPv4 : IPVersion.IPv6));
+    Layer4.Builder l4 = Layer4.newBuilder();
+    switch (p.protocol()) {
+      case 6 ->
+          l4.setTCP(
+              TCP.newBuilder()
+                  .setSourcePort(p.sourcePort())
+                  .setDestinationPort(p.destinationPort())
+                  .setFlags(tcpFlags(p.tcpFlags())));
+      case 17 ->
+          l4.setUDP(
+              UDP.newBuilder()
+                  .setSourcePort(p.sourcePort())
+                  .setDestinationPort(p.destinationPort()));
+      case 1 -> l4.setICMPv4(ICMPv4.newBuilder().setType(p.icmpType()).setCode(p.icmpCode()));
+      case 58 -> l4.setICMPv6(ICMPv6.newBuilder().setType(p.icmpType()).setCode(p.icmpCode()));
+      default -> {
+        return;
+      }
+    }
+    f.setL4(l4);
+  }
+
+  static TCPFlags tcpFlags(int v) {
+    return TCPFlags.newBuilder()
+        .setFIN((v & PacketSummary.TCP_FIN) != 0)
+        .setSYN((v & PacketSummary.TCP_SYN) != 0)
+        .setRST((v & PacketSummary.TCP_RST) != 0)
+        .setPSH((v & PacketSummary.TCP_PSH) != 0)
+        .setACK((v & PacketSummary.TCP_ACK) != 0)
+        .setURG((v & PacketSummary.TCP_URG) != 0)
+        .setECE((v & PacketSummary.TCP_ECE) != 0)
+        .setCWR((v & PacketSummary.TCP_CWR) != 0)
+        .build();
+  }
+
+  /** A local endpoint by address, else the identity the datapath resolved with its labels. */
+  private static Endpoint endpoint(ObserverDirectory dir, String ip, int identity) {
+    ObserverDirectory.EndpointView ep = ip.isEmpty() ? null : dir.endpointsByIp().get(ip);
+    if (ep != null) {
+      return Endpoint.newBuilder()
+          .setID(ep.id())
+          .setIdentity(ep.identity())
+          .setNamespace(ep.namespace())
+          .setPodName(ep.podName())
+          .addAllLabels(ep.labels())
+          .build();
+    }
+    return Endpoint.newBuilder().setIdentity(identity).addAllLabels(dir.labelsOf(identity)).build();
+  }
+
+  /** The policies behind the verdict the datapath reached, as the agent's lookup finds them. */
+  private static List<Policy> policies(
+      ObserverDirectory dir, int endpointId, int remote, Direction d, PacketSummary p) {
+    EndpointPolicy policy = dir.policies().get(endpointId);
+    if (policy == null) {
+      return List.of();
+    }
+    int port = p.protocol() == 1 || p.protocol() == 58 ? p.icmpType() << 8 : p.destinationPort();
+    PolicyLookup.Result r = PolicyLookup.decide(policy, remote, d, p.protocol(), port);
+    Set<RuleOrigin> origins = new TreeSet<>();
+    for (RuleRef ref : r.rules()) {
+      origins.add(ref.origin());
+    }
+    return origins.stream().map(FlowDecoder::policy).toList();
+  }
+
+  private static Policy policy(RuleOrigin o) {
+    Policy.Builder b = Policy.newBuilder().setKind(o.kind()).setName(o.name());
+    if (o.namespace() != null) {
+      b.setNamespace(o.namespace());
+    }
+    return b.build();
+  }
+
+  private static TraceObservationPoint observationPoint(int sub) {
+    return switch (sub) {
+      case TRACE_TO_LXC -> TraceObservationPoint.TO_ENDPOINT;
+      default -> {
+        TraceObservationPoint p = TraceObservationPoint.forNumber(sub);
+        yield p == null ? TraceObservationPoint.UNKNOWN_POINT : p;
+      }
+    };
+  }
+
+  private static String fileName(int id) {
+    return new DropNotification(0, 0, 0, 0, 0, 0, 0, 0, id, 0, 0, 0, 0, null).fileName();
+  }
+
+  private static String mac(byte[] r, int off) {
+    StringBuilder s = new StringBuilder(17);
+    for (int i = 0; i < 6; i++) {
+      if (i > 0) {
+        s.append(':');
+      }
+      int v = r[off + i] & 0xff;
+      s.append(Character.forDigit(v >> 4, 16)).append(Character.forDigit(v & 0xf, 16));
+    }
+    return s.toString();
+  }
+
+  static Timestamp timestamp(long nanos) {
+    return Timestamp.newBuilder()
+        .setSeconds(Math.floorDiv(nanos, 1_000_000_000L))
+        .setNanos((int) Math.floorMod(nanos, 1_000_000_000L))
+        .build();
+  }
+
+  private static String uuid() {
+    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    long hi = (rnd.nextLong() & ~0xf000L) | 0x4000L; // version 4
+    long lo = (rnd.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L; // IETF variant
+    return new UUID(hi, lo).toString();
+  }
+
+  /** The reason of a drop as Hubble names it (flow.DropReason), for messages and metrics. */
+  public static String dropReasonName(int reason) {
+    DropReason r = DropReason.forNumber(reason);
+    return r == null ? "UNKNOWN(" + reason + ")" : r.name();
+  }
+}

@@ -1,0 +1,113 @@
+package io.jilium.agent.observer;
+
+import com.google.protobuf.Timestamp;
+import io.jilium.api.flow.Flow;
+import io.jilium.api.flow.LostEvent;
+import io.jilium.api.flow.LostEventSource;
+import io.jilium.api.observer.GetFlowsResponse;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The flow pipeline of one agent: datapath records are decoded (on the monitor thread that reads
+ * them), counted by the metrics, kept in the ring buffer and handed to the optional sink (the
+ * on-disk store). Losses in the kernel's ring buffer become loss notices in the flow stream.
+ */
+public final class FlowObserver {
+  private static final Logger LOG = LoggerFactory.getLogger(FlowObserver.class);
+
+  private final FlowDecoder decoder;
+  private final FlowRing ring;
+  private final String nodeName;
+  private final HubbleMetrics metrics;
+  private final long startNanos = System.nanoTime();
+  private final AtomicLong seen = new AtomicLong();
+  private final AtomicLong decodeErrors = new AtomicLong();
+  private volatile Consumer<Flow> sink = f -> {};
+  private long lostReported;
+
+  public FlowObserver(FlowDecoder decoder, FlowRing ring, String nodeName, HubbleMetrics metrics) {
+    this.decoder = decoder;
+    this.ring = ring;
+    this.nodeName = nodeName;
+    this.metrics = metrics;
+  }
+
+  /** Also hands every flow to {@code sink} (called on the monitor thread, in order). */
+  public void setSink(Consumer<Flow> sink) {
+    this.sink = sink;
+  }
+
+  /** One datapath record; records of unknown types are ignored. */
+  public void onRecord(byte[] record) {
+    Flow f;
+    try {
+      f = decoder.decode(record);
+    } catch (RuntimeException e) {
+      // one malformed record must not stop the stream; the count shows up in the status
+      if (decodeErrors.getAndIncrement() == 0) {
+        LOG.atWarn().setCause(e).log("a datapath event could not be decoded");
+      }
+      return;
+    }
+    if (f == null) {
+      return;
+    }
+    seen.incrementAndGet();
+    metrics.flow(f);
+    ring.add(
+        GetFlowsResponse.newBuilder()
+            .setFlow(f)
+            .setNodeName(nodeName)
+            .setTime(f.getTime())
+            .build());
+    sink.accept(f);
+  }
+
+  /**
+   * The kernel's count of notifications that did not fit (all CPUs); a rise since the last call
+   * becomes a loss notice in the stream and in lost_events_total.
+   */
+  public void lostInKernel(long total) {
+    long delta = total - lostReported;
+    if (delta <= 0) {
+      return;
+    }
+    lostReported = total;
+    long now = System.currentTimeMillis() * 1_000_000L;
+    Timestamp t = FlowDecoder.timestamp(now);
+    metrics.lost(LostEventSource.PERF_EVENT_RING_BUFFER, delta);
+    ring.add(
+        GetFlowsResponse.newBuilder()
+            .setLostEvents(
+                LostEvent.newBuilder()
+                    .setSource(LostEventSource.PERF_EVENT_RING_BUFFER)
+                    .setNumEventsLost(delta)
+                    .setLast(t))
+            .setNodeName(nodeName)
+            .setTime(t)
+            .build());
+  }
+
+  public FlowRing ring() {
+    return ring;
+  }
+
+  public long seenFlows() {
+    return seen.get();
+  }
+
+  public long decodeErrors() {
+    return decodeErrors.get();
+  }
+
+  public long uptimeNanos() {
+    return System.nanoTime() - startNanos;
+  }
+
+  public String nodeName() {
+    return nodeName;
+  }
+}

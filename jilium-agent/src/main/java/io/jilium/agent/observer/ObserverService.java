@@ -1,0 +1,227 @@
+package io.jilium.agent.observer;
+
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.UInt32Value;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.jilium.api.flow.Flow;
+import io.jilium.api.observer.GetFlowsRequest;
+import io.jilium.api.observer.GetFlowsResponse;
+import io.jilium.api.observer.GetNamespacesRequest;
+import io.jilium.api.observer.GetNamespacesResponse;
+import io.jilium.api.observer.GetNodesRequest;
+import io.jilium.api.observer.GetNodesResponse;
+import io.jilium.api.observer.Namespace;
+import io.jilium.api.observer.Node;
+import io.jilium.api.observer.ObserverGrpc;
+import io.jilium.api.observer.ServerStatusRequest;
+import io.jilium.api.observer.ServerStatusResponse;
+import io.jilium.api.relay.NodeState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * Hubble's {@code observer.Observer} service over the agent's flow ring buffer (and, with {@code
+ * --flow-store}, the history on disk): GetFlows with allowlist and denylist filters, number or
+ * first, follow, since and until; ServerStatus; GetNodes; GetNamespaces.
+ */
+public final class ObserverService extends ObserverGrpc.ObserverImplBase {
+  /** Older flows than the ring holds, from the on-disk store (oldest first, stop on false). */
+  public interface History {
+    void read(Timestamp since, Timestamp until, Predicate<Flow> consumer);
+  }
+
+  private final FlowObserver observer;
+  private final Supplier<ObserverDirectory> directory;
+  private final String version;
+  private volatile History history;
+
+  public ObserverService(
+      FlowObserver observer, Supplier<ObserverDirectory> directory, String version) {
+    this.observer = observer;
+    this.directory = directory;
+    this.version = version;
+  }
+
+  public void setHistory(History history) {
+    this.history = history;
+  }
+
+  @Override
+  public void getFlows(GetFlowsRequest req, StreamObserver<GetFlowsResponse> out) {
+    Predicate<Flow> filter;
+    try {
+      filter = FlowFilters.compile(req.getWhitelistList(), req.getBlacklistList());
+    } catch (IllegalArgumentException e) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    }
+    if (req.getFirst() && req.getFollow()) {
+      out.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("first and follow cannot be combined")
+              .asRuntimeException());
+      return;
+    }
+    ServerCallStreamObserver<GetFlowsResponse> call =
+        (ServerCallStreamObserver<GetFlowsResponse>) out;
+    boolean hasSince = req.hasSince();
+    boolean hasUntil = req.hasUntil();
+    Predicate<GetFlowsResponse> inRange =
+        r ->
+            (!hasSince || cmp(r.getTime(), req.getSince()) >= 0)
+                && (!hasUntil || cmp(r.getTime(), req.getUntil()) <= 0);
+    Predicate<GetFlowsResponse> wanted =
+        r -> r.hasLostEvents() || (r.hasFlow() && filter.test(r.getFlow()));
+
+    FlowRing ring = observer.ring();
+    long cursor = ring.next();
+    List<GetFlowsResponse> held = ring.since(0);
+    cursor = Math.max(cursor, 0);
+    List<GetFlowsResponse> history = new ArrayList<>();
+    History h = this.history;
+    if (h != null
+        && hasSince
+        && !held.isEmpty()
+        && cmp(req.getSince(), held.getFirst().getTime()) < 0) {
+      // the ring has wrapped past the start of the range: the older part comes from disk
+      Timestamp firstHeld = held.getFirst().getTime();
+      String node = observer.nodeName();
+      h.read(
+          req.getSince(),
+          firstHeld,
+          f -> {
+            if (cmp(f.getTime(), firstHeld) < 0) {
+              history.add(
+                  GetFlowsResponse.newBuilder()
+                      .setFlow(f)
+                      .setNodeName(node)
+                      .setTime(f.getTime())
+                      .build());
+            }
+            return true;
+          });
+    }
+    List<GetFlowsResponse> candidates = new ArrayList<>(history.size() + held.size());
+    for (List<GetFlowsResponse> src : List.of(history, held)) {
+      for (GetFlowsResponse r : src) {
+        if (inRange.test(r) && wanted.test(r)) {
+          candidates.add(r);
+        }
+      }
+    }
+    long number = req.getNumber();
+    List<GetFlowsResponse> initial;
+    if (req.getFirst()) {
+      initial =
+          number > 0
+              ? candidates.subList(0, (int) Math.min(number, candidates.size()))
+              : candidates;
+    } else if (number > 0) {
+      initial =
+          candidates.subList((int) Math.max(0, candidates.size() - number), candidates.size());
+    } else if (req.getFollow() && !hasSince) {
+      initial = List.of(); // follow alone: only what comes next
+    } else {
+      initial = candidates;
+    }
+    for (GetFlowsResponse r : initial) {
+      if (call.isCancelled()) {
+        return;
+      }
+      out.onNext(r);
+    }
+    if (!req.getFollow()) {
+      out.onCompleted();
+      return;
+    }
+    try {
+      while (!call.isCancelled()) {
+        if (!ring.await(cursor, 500)) {
+          continue;
+        }
+        long oldest = ring.oldest();
+        if (cursor < oldest) {
+          cursor = oldest; // this reader fell behind the writer; what was overwritten is gone
+        }
+        List<GetFlowsResponse> fresh = ring.since(cursor);
+        cursor += fresh.size();
+        for (GetFlowsResponse r : fresh) {
+          if (hasUntil && cmp(r.getTime(), req.getUntil()) > 0) {
+            out.onCompleted();
+            return;
+          }
+          if (inRange.test(r) && wanted.test(r)) {
+            out.onNext(r);
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      out.onError(Status.CANCELLED.withDescription("agent stopping").asRuntimeException());
+    } catch (RuntimeException e) {
+      if (!call.isCancelled()) {
+        throw e;
+      }
+    }
+  }
+
+  @Override
+  public void serverStatus(ServerStatusRequest req, StreamObserver<ServerStatusResponse> out) {
+    FlowRing ring = observer.ring();
+    long held = ring.next() - ring.oldest();
+    double uptimeSeconds = Math.max(1, observer.uptimeNanos() / 1e9);
+    out.onNext(
+        ServerStatusResponse.newBuilder()
+            .setNumFlows(held)
+            .setMaxFlows(ring.capacity())
+            .setSeenFlows(observer.seenFlows())
+            .setUptimeNs(observer.uptimeNanos())
+            .setNumConnectedNodes(UInt32Value.of(1))
+            .setNumUnavailableNodes(UInt32Value.of(0))
+            .setVersion(version)
+            .setFlowsRate(
+                observer.seenFlows()
+                    / Math.min(uptimeSeconds, 60.0)
+                    * Math.min(1.0, 60.0 / uptimeSeconds))
+            .build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void getNodes(GetNodesRequest req, StreamObserver<GetNodesResponse> out) {
+    FlowRing ring = observer.ring();
+    out.onNext(
+        GetNodesResponse.newBuilder()
+            .addNodes(
+                Node.newBuilder()
+                    .setName(observer.nodeName())
+                    .setVersion(version)
+                    .setState(NodeState.NODE_CONNECTED)
+                    .setUptimeNs(observer.uptimeNanos())
+                    .setNumFlows(ring.next() - ring.oldest())
+                    .setMaxFlows(ring.capacity())
+                    .setSeenFlows(observer.seenFlows()))
+            .build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void getNamespaces(GetNamespacesRequest req, StreamObserver<GetNamespacesResponse> out) {
+    TreeSet<String> names = new TreeSet<>();
+    directory.get().endpointsById().values().forEach(ep -> names.add(ep.namespace()));
+    GetNamespacesResponse.Builder b = GetNamespacesResponse.newBuilder();
+    names.forEach(n -> b.addNamespaces(Namespace.newBuilder().setNamespace(n)));
+    out.onNext(b.build());
+    out.onCompleted();
+  }
+
+  static int cmp(Timestamp a, Timestamp b) {
+    int c = Long.compare(a.getSeconds(), b.getSeconds());
+    return c != 0 ? c : Integer.compare(a.getNanos(), b.getNanos());
+  }
+}
