@@ -404,7 +404,9 @@ public final class FlowFilters {
 
   /**
    * {@code [namespace/]name-prefix}: without a namespace, "default"; {@code ns/} is every name in
-   * the namespace. The name is a prefix ({@code xwing} matches {@code xwing-5d8f}).
+   * the namespace; an empty namespace ({@code /xwing}, {@code /}) is any namespace (Hubble since
+   * Cilium 1.15, what {@code --all-namespaces} sends). The name is a prefix ({@code xwing} matches
+   * {@code xwing-5d8f}). Endpoints without namespace and name never match.
    */
   private static Predicate<Flow> namespacedNames(
       String path,
@@ -430,7 +432,7 @@ public final class FlowFilters {
         return false;
       }
       for (NamespacedName f : filters) {
-        if (f.namespace().equals(ns) && n.startsWith(f.prefix())) {
+        if ((f.namespace().isEmpty() || f.namespace().equals(ns)) && n.startsWith(f.prefix())) {
           return true;
         }
       }

@@ -335,10 +335,15 @@ class FlowFiltersTest {
     }
 
     @Test
-    void leadingSlashMeansEmptyNamespace() {
-      assertThat(allow(filter(f -> f.addSourcePod("/host"))))
-          .accepts(flow(b -> b.setSource(pod("", "host-1"))))
-          .rejects(flow(b -> b.setSource(pod("default", "host-1"))));
+    void emptyNamespaceMeansAnyNamespace() {
+      assertThat(allow(filter(f -> f.addSourcePod("/coredns"))))
+          .accepts(
+              flow(b -> b.setSource(pod("kube-system", "coredns-1"))),
+              flow(b -> b.setSource(pod("default", "coredns"))))
+          .rejects(flow(b -> b.setSource(pod("default", "xwing"))));
+      assertThat(allow(filter(f -> f.addSourcePod("/"))))
+          .accepts(flow(b -> b.setSource(pod("a", "b"))))
+          .rejects(Flow.getDefaultInstance());
     }
 
     @Test
