@@ -26,6 +26,9 @@ import picocli.CommandLine.Option;
 @Command(
     name = "observe",
     sortOptions = false,
+    customSynopsis =
+        "jilium observe [FILTER FLAGS] [--last N | --first N | --all] [-f] [--since TIME]"
+            + " [--until TIME] [-o FORMAT]",
     description = {
       "Observe flows (Hubble's observe: same flags, filters and output).",
       "",
@@ -469,6 +472,12 @@ final class ObserveCommand extends AgentCommandBase {
       names = "--print-raw-filters",
       description = "Print the allowlist and denylist sent to the agent, and exit.")
   boolean printRawFilters;
+
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help.")
+  boolean help;
 
   /** Filter flags as given, in order: {flag, value}. */
   private final List<String[]> filterArgs = new ArrayList<>();
