@@ -331,20 +331,15 @@ public final class FlowFilters {
           "CEL expressions are not supported by Jilium");
     }
 
-    Predicate<Flow>[] conjuncts = toArray(all);
+    List<Predicate<Flow>> conjuncts = List.copyOf(all);
     return flow -> {
-      for (Predicate<Flow> c : conjuncts) {
-        if (!c.test(flow)) {
+      for (int i = 0; i < conjuncts.size(); i++) {
+        if (!conjuncts.get(i).test(flow)) {
           return false;
         }
       }
       return true;
     };
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Predicate<Flow>[] toArray(List<Predicate<Flow>> list) {
-    return list.toArray(new Predicate[0]);
   }
 
   static IllegalArgumentException invalid(String path, String value, String why) {
@@ -659,6 +654,7 @@ public final class FlowFilters {
 
   // --- L4 --------------------------------------------------------------------------------------
 
+  @SuppressWarnings("deprecation") // Kafka records are deprecated in Hubble's API, still filtered
   private static Predicate<Flow> protocols(String path, List<String> values) {
     Set<String> l4 = new HashSet<>();
     Set<String> l7 = new HashSet<>();
