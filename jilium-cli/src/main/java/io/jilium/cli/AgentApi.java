@@ -4,13 +4,21 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
 import io.jilium.api.agent.v1.*;
+import io.jilium.api.observer.GetFlowsRequest;
+import io.jilium.api.observer.GetFlowsResponse;
+import io.jilium.api.observer.ServerStatusRequest;
+import io.jilium.api.observer.ServerStatusResponse;
 import io.jilium.cli.rpc.RpcException;
 import io.jilium.cli.rpc.UnixGrpcChannel;
 import java.util.function.Predicate;
 
-/** The agent's API as blocking calls over {@link UnixGrpcChannel}; mirrors {@code agent.proto}. */
+/**
+ * The agent's API as blocking calls over {@link UnixGrpcChannel}; mirrors {@code agent.proto} and
+ * the parts of Hubble's {@code observer.proto} the CLI uses.
+ */
 final class AgentApi {
   private static final String SERVICE = "/jilium.agent.v1.Agent/";
+  private static final String OBSERVER = "/observer.Observer/";
 
   private final UnixGrpcChannel channel;
 
@@ -19,7 +27,11 @@ final class AgentApi {
   }
 
   private <T> T call(String method, MessageLite request, Parser<T> parser) {
-    byte[] response = channel.unary(SERVICE + method, request.toByteArray());
+    return call(SERVICE, method, request, parser);
+  }
+
+  private <T> T call(String service, String method, MessageLite request, Parser<T> parser) {
+    byte[] response = channel.unary(service + method, request.toByteArray());
     try {
       return parser.parseFrom(response);
     } catch (InvalidProtocolBufferException e) {
@@ -103,5 +115,31 @@ final class AgentApi {
             throw new RpcException("INTERNAL", "Monitor: malformed event: " + e.getMessage());
           }
         });
+  }
+
+  /**
+   * Hubble's {@code observer.Observer/GetFlows}: streams responses until {@code onResponse} returns
+   * false or the agent ends the stream (after the requested flows, unless following).
+   */
+  void getFlows(GetFlowsRequest r, Predicate<GetFlowsResponse> onResponse) {
+    channel.call(
+        OBSERVER + "GetFlows",
+        r.toByteArray(),
+        bytes -> {
+          try {
+            return onResponse.test(GetFlowsResponse.parseFrom(bytes));
+          } catch (InvalidProtocolBufferException e) {
+            throw new RpcException("INTERNAL", "GetFlows: malformed response: " + e.getMessage());
+          }
+        });
+  }
+
+  /** Hubble's {@code observer.Observer/ServerStatus}: flow buffer figures. */
+  ServerStatusResponse serverStatus() {
+    return call(
+        OBSERVER,
+        "ServerStatus",
+        ServerStatusRequest.getDefaultInstance(),
+        ServerStatusResponse.parser());
   }
 }

@@ -14,6 +14,10 @@ abstract class AgentCommandBase implements Callable<Integer> {
 
   @Override
   public final Integer call() {
+    Integer offline = beforeConnecting();
+    if (offline != null) {
+      return offline;
+    }
     JiliumMain root = (JiliumMain) spec.root().userObject();
     try (AgentClient client = new AgentClient(root.socket())) {
       try {
@@ -25,6 +29,14 @@ abstract class AgentCommandBase implements Callable<Integer> {
   }
 
   protected abstract int call(AgentApi agent);
+
+  /**
+   * Work that needs no agent, done first (checking flags, so their errors come before any
+   * connection error); an exit code ends the command without contacting the agent.
+   */
+  protected Integer beforeConnecting() {
+    return null;
+  }
 
   /** NS/NAME -> {ns, name}; a bare NAME means the default namespace. */
   static String[] podRef(String ref) {

@@ -35,6 +35,7 @@ public final class JiliumMain implements Runnable {
     SUBCOMMANDS.put("endpoint", EndpointCommand.class);
     SUBCOMMANDS.put("bpf", BpfCommand.class);
     SUBCOMMANDS.put("monitor", MonitorCommand.class);
+    SUBCOMMANDS.put("observe", ObserveCommand.class);
     SUBCOMMANDS.put("demo", DemoCommand.class);
     SUBCOMMANDS.put("help", CommandLine.HelpCommand.class);
   }
