@@ -257,6 +257,72 @@ class FlowsKernelTest {
   }
 
   @Test
+  void observeJsonShowsTheSameFlows() throws Exception {
+    Pod web = Net.serverPod(agent, "flows/web6", "app=web");
+    Pod client = agent.podRun("flows/client6", "app=client");
+    Pod intruder = agent.podRun("flows/intruder6", "app=intruder");
+    agent.apply(POLICY);
+    String since = java.time.Instant.now().minusSeconds(1).toString();
+    Net.assertTcpAllowed(client, web.ipv4(), Net.HTTP);
+    Net.assertTcpDropped(intruder, web.ipv4(), Net.HTTP);
+
+    List<com.fasterxml.jackson.databind.JsonNode> allowed =
+        observeJson("--since", since, "--from-pod", "flows/client6", "--to-pod", "flows/web6");
+    assertThat(allowed)
+        .as("the SYN delivered to web")
+        .anyMatch(
+            j ->
+                j.path("verdict").asText().equals("FORWARDED")
+                    && j.path("trace_observation_point").asText().equals("TO_ENDPOINT")
+                    && j.path("source").path("pod_name").asText().equals("client6")
+                    && j.path("destination").path("pod_name").asText().equals("web6")
+                    && j.path("l4").path("TCP").path("flags").path("SYN").asBoolean()
+                    && j.path("is_reply").asText().equals("false"));
+    assertThat(allowed)
+        .as("the verdict names the policy")
+        .anyMatch(
+            j ->
+                j.path("event_type").path("type").asInt() == 5
+                    && j.path("ingress_allowed_by")
+                        .path(0)
+                        .path("name")
+                        .asText()
+                        .equals("web-from-client"));
+
+    List<com.fasterxml.jackson.databind.JsonNode> dropped =
+        observeJson("--since", since, "--verdict", "DROPPED", "--from-pod", "flows/intruder6");
+    assertThat(dropped).isNotEmpty();
+    assertThat(dropped).allMatch(j -> j.path("verdict").asText().equals("DROPPED"));
+    assertThat(dropped)
+        .anyMatch(
+            j ->
+                j.path("drop_reason_desc").asText().equals("POLICY_DENIED")
+                    && j.path("destination").path("pod_name").asText().equals("web6")
+                    && j.path("traffic_direction").asText().equals("INGRESS"));
+    // --not turns the next filter into a denylist entry
+    assertThat(
+            observeJson(
+                "--since", since, "--from-pod", "flows/intruder6", "--not", "--verdict", "DROPPED"))
+        .noneMatch(j -> j.path("verdict").asText().equals("DROPPED"));
+  }
+
+  private static List<com.fasterxml.jackson.databind.JsonNode> observeJson(String... filters)
+      throws Exception {
+    List<String> args = new ArrayList<>(List.of("observe", "-o", "json"));
+    args.addAll(List.of(filters));
+    CliResult r = agent.cli(args.toArray(String[]::new)).assertOk();
+    List<com.fasterxml.jackson.databind.JsonNode> out = new ArrayList<>();
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    for (String line : r.stdout().strip().split("\n")) {
+      if (!line.isBlank()) {
+        out.add(json.readTree(line));
+      }
+    }
+    return out;
+  }
+
+  @Test
   void serverStatusCountsTheBuffer() throws Exception {
     try (UnixGrpcChannel ch = new UnixGrpcChannel(agent.socket())) {
       ServerStatusResponse s =

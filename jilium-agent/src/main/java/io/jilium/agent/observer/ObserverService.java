@@ -114,16 +114,14 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         }
       }
     }
+    // number is unsigned: hubble --all sends 2^64-1
     long number = req.getNumber();
+    int n = Long.compareUnsigned(number, candidates.size()) > 0 ? candidates.size() : (int) number;
     List<GetFlowsResponse> initial;
-    if (req.getFirst()) {
-      initial =
-          number > 0
-              ? candidates.subList(0, (int) Math.min(number, candidates.size()))
-              : candidates;
-    } else if (number > 0) {
-      initial =
-          candidates.subList((int) Math.max(0, candidates.size() - number), candidates.size());
+    if (number != 0 && req.getFirst()) {
+      initial = candidates.subList(0, n);
+    } else if (number != 0) {
+      initial = candidates.subList(candidates.size() - n, candidates.size());
     } else if (req.getFollow() && !hasSince) {
       initial = List.of(); // follow alone: only what comes next
     } else {
@@ -184,10 +182,8 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
             .setNumConnectedNodes(UInt32Value.of(1))
             .setNumUnavailableNodes(UInt32Value.of(0))
             .setVersion(version)
-            .setFlowsRate(
-                observer.seenFlows()
-                    / Math.min(uptimeSeconds, 60.0)
-                    * Math.min(1.0, 60.0 / uptimeSeconds))
+            // the average since start (Hubble's is over the last minute)
+            .setFlowsRate(observer.seenFlows() / uptimeSeconds)
             .build());
     out.onCompleted();
   }
