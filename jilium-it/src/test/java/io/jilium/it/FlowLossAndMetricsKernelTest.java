@@ -33,6 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FlowLossAndMetricsKernelTest {
   private static final int HUBBLE_PORT = freePort();
   private static final int AGENT_PORT = freePort();
+  private static final int HUBBLE_API_PORT = freePort();
 
   @RegisterExtension
   static final AgentFixture agent =
@@ -44,7 +45,49 @@ class FlowLossAndMetricsKernelTest {
           "--hubble-metrics-server",
           "127.0.0.1:" + HUBBLE_PORT,
           "--prometheus-serve-addr",
-          "127.0.0.1:" + AGENT_PORT);
+          "127.0.0.1:" + AGENT_PORT,
+          "--hubble-listen-address",
+          "127.0.0.1:" + HUBBLE_API_PORT);
+
+  /** An ordinary grpc-java client with the generated stub, as Hubble's tools are, over TCP. */
+  @Test
+  void theObserverApiAnswersAStockGrpcClientOverTcp() throws Exception {
+    io.grpc.ManagedChannel ch =
+        io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress(
+                "127.0.0.1", HUBBLE_API_PORT)
+            .usePlaintext()
+            .build();
+    try {
+      var stub = io.jilium.api.observer.ObserverGrpc.newBlockingStub(ch);
+      var status =
+          stub.serverStatus(io.jilium.api.observer.ServerStatusRequest.getDefaultInstance());
+      assertThat(status.getMaxFlows()).isEqualTo(4095);
+      var nodes = stub.getNodes(io.jilium.api.observer.GetNodesRequest.getDefaultInstance());
+      assertThat(nodes.getNodesList())
+          .extracting(io.jilium.api.observer.Node::getName)
+          .containsExactly(agent.node());
+      Pod a = agent.podRun("tcp/a", "app=a");
+      Pod b = agent.podRun("tcp/b", "app=b");
+      Net.assertPingAllowed(a, b.ipv4());
+      var flows =
+          stub.getFlows(
+              GetFlowsRequest.newBuilder()
+                  .setNumber(5)
+                  .addWhitelist(io.jilium.api.flow.FlowFilter.newBuilder().addSourcePod("tcp/a"))
+                  .build());
+      int n = 0;
+      while (flows.hasNext()) {
+        GetFlowsResponse r = flows.next();
+        if (r.hasFlow()) {
+          assertThat(r.getFlow().getSource().getPodName()).isEqualTo("a");
+          n++;
+        }
+      }
+      assertThat(n).isBetween(1, 5);
+    } finally {
+      ch.shutdownNow();
+    }
+  }
 
   @Test
   void aFloodOverrunsTheRingAndTheLossIsReported() throws Exception {
