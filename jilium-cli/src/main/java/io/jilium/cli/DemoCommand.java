@@ -7,6 +7,10 @@ import io.jilium.api.agent.v1.MonitorRequest;
 import io.jilium.api.agent.v1.NamedPort;
 import io.jilium.api.agent.v1.Pod;
 import io.jilium.api.agent.v1.PodRunRequest;
+import io.jilium.api.flow.FlowFilter;
+import io.jilium.api.observer.GetFlowsRequest;
+import io.jilium.cli.observe.FlowPrinter;
+import io.jilium.cli.observe.HubbleTime;
 import io.jilium.cli.rpc.RpcException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -177,6 +181,8 @@ final class DemoCommand implements Callable<Integer> {
       MonitorEvent drop = events.poll(10, TimeUnit.SECONDS);
       step("The drop, as `jilium monitor` shows it");
       out.println("  " + (drop == null ? "(no drop event arrived)" : MonitorCommand.format(drop)));
+      step("The flows to the backend, as `jilium observe --to-pod demo/backend` shows them");
+      showFlows(agent);
       return drop == null ? 1 : 0;
     } finally {
       monitorClient.close();
@@ -231,6 +237,32 @@ final class DemoCommand implements Callable<Integer> {
         to.getName(),
         ip,
         ok ? "ALLOWED, got \"" + reply + "\"" : "DROPPED (connection timed out)");
+  }
+
+  /** The latest flows towards the backend, in Hubble's compact format with policy names. */
+  private void showFlows(AgentApi agent) {
+    FlowPrinter printer =
+        new FlowPrinter(
+            new FlowPrinter.Options(
+                FlowPrinter.Format.COMPACT,
+                false,
+                HubbleTime.formatter("StampMilli"),
+                false,
+                true,
+                false),
+            out,
+            System.err);
+    agent.getFlows(
+        GetFlowsRequest.newBuilder()
+            .setNumber(12)
+            .addWhitelist(FlowFilter.newBuilder().addDestinationPod("demo/backend"))
+            .build(),
+        r -> {
+          out.print("  ");
+          printer.write(r);
+          return true;
+        });
+    printer.close();
   }
 
   private void step(String s) {
