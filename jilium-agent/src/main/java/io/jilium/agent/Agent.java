@@ -307,6 +307,16 @@ public final class Agent implements AutoCloseable {
             Map.copyOf(identityLabels),
             Map.copyOf(publishedPolicies)));
     observability.policies(policy.all().size());
+    int maxPolicyEntries = 0;
+    for (var p : publishedPolicies.values()) {
+      maxPolicyEntries = Math.max(maxPolicyEntries, p.entries().size());
+    }
+    // capacities as declared by the object (bpf/lib/maps.h)
+    observability.mapPressure(
+        Map.of(
+            "jl_policy", maxPolicyEntries / (double) io.jilium.bpf.maps.PolicyMap.MAX_ENTRIES,
+            "jl_ipcache", endpoints.desiredIpCache().size() / 512000.0,
+            "jl_endpoints", viewsById.size() / 65535.0));
   }
 
   /** Parses and applies (or deletes) manifests atomically. */
