@@ -3,12 +3,12 @@ package io.jilium.agent.observer.store;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Timestamp;
+import io.jilium.agent.observer.store.BlockBuilder.RawBlock;
 import io.jilium.agent.observer.store.StoreFormat.CorruptBlockException;
 import io.jilium.api.flow.Flow;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -27,9 +27,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -49,26 +50,30 @@ import org.slf4j.LoggerFactory;
  * time range. The index of every segment is kept in memory, so a query touches only the blocks
  * whose time range overlaps it.
  *
- * <p>Threads: {@link #append} is called by one writer thread. {@link #read} and {@link #readNewest}
- * may run concurrently from any threads and see every flow flushed before they were called. {@link
- * #open} starts one daemon thread ({@code jilium-flow-store}) that {@link #close} stops.
+ * <p>Threads: {@link #append} is called by one writer thread; it only serializes the flow into the
+ * block being filled. Full blocks go to the store's own I/O thread ({@code jilium-flow-store},
+ * started by {@link #open}, stopped by {@link #close}), which compresses, writes, rotates, deletes
+ * and fsyncs, so a slow or full disk never blocks the writer. If the I/O thread falls behind by
+ * more than {@link #maxPendingBytes()} of serialized flows, further blocks are dropped and counted
+ * rather than queued without bound. {@link #read} and {@link #readNewest} may run concurrently from
+ * any threads and see every flow {@link #flush() flushed} before they were called.
  *
- * <p>Durability: appended flows are collected into a block of {@link Limits#blockBytes()} in
- * memory. A block is written to the OS when it is full, on {@link #flush()}, and at the latest
- * after {@link Limits#flushInterval()} (1 s by default): a crash of the agent loses at most that.
- * Segment files are fsynced every {@link Limits#syncInterval()} (10 s) when something was written,
- * when a segment is sealed, and on {@link #close()}; a crash of the machine loses at most that.
- * There is no fsync per flow or per block.
+ * <p>Durability: a block is handed to the I/O thread when it is full, on {@link #flush()}, and at
+ * the latest after {@link Limits#flushInterval()} (1 s by default): a crash of the agent loses at
+ * most that much. Segment files are fsynced every {@link Limits#syncInterval()} (10 s) when
+ * something was written, when a segment is sealed, and on {@link #close()}; a crash of the machine
+ * loses at most that much. There is no fsync per flow or per block.
  *
- * <p>Failures: a write that fails (a full disk, an I/O error) never propagates into {@code append}:
- * the block's flows are dropped and counted ({@link Stats#flowsDropped()}), the failure is logged
- * once, and the next block tries again. A block that fails its checksum when read is skipped and
- * counted ({@link Stats#corruptBlocks()}). A segment left unsealed by a crash is repaired when the
- * store opens: see {@link #recovery()}.
+ * <p>Failures: a write that fails (a full disk, an I/O error) never reaches the writer: the block's
+ * flows are dropped and counted ({@link Stats#flowsDropped()}), the failure is logged once, and the
+ * next block tries again. A block that fails its checksum when read is skipped and counted ({@link
+ * Stats#corruptBlocks()}). A segment left unsealed by a crash is repaired when the store opens: see
+ * {@link #recovery()}.
  */
 public final class FlowStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FlowStore.class);
   private static final String LOCK_FILE = "LOCK";
+  private static final String THREAD_NAME = "jilium-flow-store";
 
   /** How block payloads are stored. */
   public enum Compression {
@@ -262,24 +267,33 @@ public final class FlowStore implements AutoCloseable {
   private final FileChannel lockChannel;
   private final FileLock fileLock;
   private final Recovery recovery;
-  private final ScheduledExecutorService flusher;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final BlockWriter writer;
-  private final AtomicLong corruptBlocks = new AtomicLong();
+  private final long maxPendingBytes;
+  private final ScheduledThreadPoolExecutor io;
+  private volatile Thread ioThread;
+  private final AtomicLong pendingBytes = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong writeFailures = new AtomicLong();
+  private final AtomicLong corruptBlocks = new AtomicLong();
   private final Set<Long> corruptLogged = ConcurrentHashMap.newKeySet();
 
-  /** Oldest first; the last one is the segment being written when {@link #active} is set. */
+  /**
+   * Oldest first; the last one is {@link #active} while there is one. Written by the I/O thread.
+   */
   private volatile List<Segment> segments;
 
   private volatile boolean closed;
 
-  // Guarded by lock.
-  private Segment active;
+  // The writer's side, guarded by appendLock.
+  private final ReentrantLock appendLock = new ReentrantLock();
+  private final BlockBuilder builder;
+  private long appended;
+  private boolean overflowing;
+
+  // The I/O thread's state.
+  private final BlockEncoder encoder;
+  private volatile Segment active;
   private FileChannel activeChannel;
   private long nextSeq;
-  private long appended;
-  private long dropped;
   private boolean failing;
   private long droppedBeforeFailure;
   private boolean dirty;
@@ -304,16 +318,23 @@ public final class FlowStore implements AutoCloseable {
     this.segments = List.copyOf(segments);
     this.nextSeq = nextSeq;
     this.recovery = recovery;
-    this.writer = new BlockWriter(limits.blockBytes(), limits.compression());
-    this.flusher =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().name("jilium-flow-store").daemon(true).unstarted(r));
+    this.maxPendingBytes = Math.max(16L << 20, 4L * limits.blockBytes());
+    this.builder = new BlockBuilder(limits.blockBytes());
+    this.encoder = new BlockEncoder(limits.compression());
+    this.io =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = Thread.ofPlatform().name(THREAD_NAME).daemon(true).unstarted(r);
+              ioThread = t;
+              return t;
+            });
   }
 
   /**
    * Opens (creating if needed) the store in {@code dir}, repairs a segment that a crash left
-   * unsealed, and starts the background flush thread. One store per directory: a second open, in
-   * this or another process, fails while the first is open.
+   * unsealed, and starts the store's I/O thread. One store per directory: a second open, in this or
+   * another process, fails while the first is open.
    *
    * @throws FlowStoreException when the directory or a segment cannot be read or written
    * @throws IllegalStateException when the directory is in use
@@ -337,7 +358,7 @@ public final class FlowStore implements AutoCloseable {
     } catch (IOException e) {
       throw new FlowStoreException(lockPath, "open lock file", e);
     }
-    LockHandle handle = new LockHandle(lockChannel);
+    boolean handedOver = false;
     try {
       FileLock fileLock;
       try {
@@ -357,7 +378,7 @@ public final class FlowStore implements AutoCloseable {
       int setAside = 0;
       long nextSeq = 0;
       try (BlockReader reader = new BlockReader()) {
-        for (var file : segmentFiles(dir)) {
+        for (SegmentFile file : segmentFiles(dir)) {
           nextSeq = Math.max(nextSeq, file.seq() + 1);
           SegmentLoader.Loaded l = SegmentLoader.load(file.path(), file.seq(), reader);
           if (l.recovered()) {
@@ -375,27 +396,13 @@ public final class FlowStore implements AutoCloseable {
       Recovery recovery = new Recovery(recovered, bytesDropped, setAside);
       FlowStore store =
           new FlowStore(dir, limits, opener, lockChannel, fileLock, segments, nextSeq, recovery);
-      handle.owned = false;
+      handedOver = true;
       store.start();
       return store;
     } finally {
-      handle.closeIfOwned();
-    }
-  }
-
-  /** Closes the lock channel unless ownership passed to the store. */
-  private static final class LockHandle {
-    private final FileChannel channel;
-    private boolean owned = true;
-
-    LockHandle(FileChannel channel) {
-      this.channel = channel;
-    }
-
-    void closeIfOwned() {
-      if (owned) {
+      if (!handedOver) {
         try {
-          channel.close();
+          lockChannel.close();
         } catch (IOException e) {
           LOG.atDebug().setCause(e).log("closing the flow store lock file failed");
         }
@@ -422,15 +429,14 @@ public final class FlowStore implements AutoCloseable {
   }
 
   private void start() {
-    Recovery r = recovery;
     Stats s = stats();
-    var info =
-        LOG.atInfo()
-            .addKeyValue("dir", dir)
-            .addKeyValue("segments", s.segments())
-            .addKeyValue("bytes", s.bytesOnDisk())
-            .addKeyValue("flows", s.flowsStored());
-    info.log("flow store opened");
+    LOG.atInfo()
+        .addKeyValue("dir", dir)
+        .addKeyValue("segments", s.segments())
+        .addKeyValue("bytes", s.bytesOnDisk())
+        .addKeyValue("flows", s.flowsStored())
+        .log("flow store opened");
+    Recovery r = recovery;
     if (!r.clean()) {
       LOG.atWarn()
           .addKeyValue("dir", dir)
@@ -440,7 +446,7 @@ public final class FlowStore implements AutoCloseable {
           .log("flow store was not closed cleanly: torn data truncated");
     }
     long interval = limits.flushInterval().toNanos();
-    flusher.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.NANOSECONDS);
+    io.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.NANOSECONDS);
   }
 
   /** The directory of this store. */
@@ -458,9 +464,17 @@ public final class FlowStore implements AutoCloseable {
   }
 
   /**
-   * Adds a flow. Called by one writer thread; never blocks on I/O for longer than writing one
-   * block. A flow without {@code time} is stored with the current time, so the index and the record
-   * agree.
+   * Serialized flows that may wait for the I/O thread (16 MiB, or four blocks if that is more);
+   * blocks beyond that are dropped and counted.
+   */
+  public long maxPendingBytes() {
+    return maxPendingBytes;
+  }
+
+  /**
+   * Adds a flow. Called by one writer thread; costs one protobuf serialization into memory (no I/O,
+   * no compression). A flow without {@code time} is stored with the current time, so the index and
+   * the record agree.
    *
    * @throws IllegalStateException when the store is closed
    */
@@ -476,46 +490,38 @@ public final class FlowStore implements AutoCloseable {
     }
     long time = timeNanos(flow);
     int size = flow.getSerializedSize();
-    lock.lock();
+    appendLock.lock();
     try {
       ensureOpen();
-      if (!writer.fits(size)) {
-        writeBlock();
+      if (!builder.fits(size)) {
+        handOff();
       }
-      writer.add(flow, size, time);
+      builder.add(flow, size, time);
       appended++;
     } finally {
-      lock.unlock();
+      appendLock.unlock();
     }
   }
 
-  /** Writes buffered flows to the OS, so that queries see them. Any thread may call it. */
+  /**
+   * Writes every flow appended so far to the OS and returns when queries see them. Any thread but
+   * the store's own may call it.
+   */
   public void flush() {
-    lock.lock();
+    appendLock.lock();
     try {
       ensureOpen();
-      writeBlock();
+      handOff();
     } finally {
-      lock.unlock();
+      appendLock.unlock();
     }
+    onIoThread(() -> {});
   }
 
-  /** {@link #flush()} and fsync the segment being written. */
+  /** {@link #flush()}, then fsync the segment being written. */
   public void sync() {
-    FileChannel ch;
-    Path path;
-    lock.lock();
-    try {
-      ensureOpen();
-      writeBlock();
-      ch = activeChannel;
-      path = active == null ? dir : active.path();
-      dirty = false;
-      lastSyncNanos = System.nanoTime();
-    } finally {
-      lock.unlock();
-    }
-    force(ch, path);
+    flush();
+    onIoThread(this::syncNow);
   }
 
   /**
@@ -670,63 +676,63 @@ public final class FlowStore implements AutoCloseable {
 
   /** Current size, counters and time range. */
   public Stats stats() {
-    lock.lock();
+    long appendedNow;
+    appendLock.lock();
     try {
-      List<Segment> segs = segments;
-      long bytes = 0;
-      long flows = 0;
-      long oldest = Long.MAX_VALUE;
-      long newest = Long.MIN_VALUE;
-      for (Segment s : segs) {
-        BlockIndex idx = s.index();
-        bytes += s == active ? idx.end() : s.bytes();
-        flows += idx.flows();
-        oldest = Math.min(oldest, idx.minTime());
-        newest = Math.max(newest, idx.maxTime());
-      }
-      return new Stats(
-          bytes,
-          segs.size(),
-          flows,
-          appended,
-          dropped,
-          writeFailures.get(),
-          corruptBlocks.get(),
-          flows == 0 ? Optional.empty() : Optional.of(instant(oldest)),
-          flows == 0 ? Optional.empty() : Optional.of(instant(newest)));
+      appendedNow = appended;
     } finally {
-      lock.unlock();
+      appendLock.unlock();
     }
+    List<Segment> segs = segments;
+    Segment act = active;
+    long bytes = 0;
+    long flows = 0;
+    long oldest = Long.MAX_VALUE;
+    long newest = Long.MIN_VALUE;
+    for (Segment s : segs) {
+      BlockIndex idx = s.index();
+      bytes += s == act ? idx.end() : s.bytes();
+      flows += idx.flows();
+      oldest = Math.min(oldest, idx.minTime());
+      newest = Math.max(newest, idx.maxTime());
+    }
+    return new Stats(
+        bytes,
+        segs.size(),
+        flows,
+        appendedNow,
+        dropped.get(),
+        writeFailures.get(),
+        corruptBlocks.get(),
+        flows == 0 ? Optional.empty() : Optional.of(instant(oldest)),
+        flows == 0 ? Optional.empty() : Optional.of(instant(newest)));
   }
 
   /**
-   * Writes buffered flows, seals the segment being written (footer and fsync) and stops the flush
-   * thread. Idempotent.
+   * Writes every appended flow, seals the segment being written (footer and fsync) and stops the
+   * I/O thread. Idempotent.
    */
   @Override
   public void close() {
-    lock.lock();
+    appendLock.lock();
     try {
       if (closed) {
         return;
       }
-      writeBlock();
-      if (active != null) {
-        seal(false);
-      }
+      handOff();
       closed = true;
     } finally {
-      lock.unlock();
+      appendLock.unlock();
     }
-    flusher.shutdown();
+    onIoThread(this::closeOnIoThread);
+    io.shutdown();
     try {
-      if (!flusher.awaitTermination(30, TimeUnit.SECONDS)) {
-        LOG.atWarn().addKeyValue("dir", dir).log("flow store: flush thread did not stop in 30 s");
+      if (!io.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.atWarn().addKeyValue("dir", dir).log("flow store: I/O thread did not stop in 30 s");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    writer.close();
     try {
       fileLock.release();
       lockChannel.close();
@@ -735,44 +741,91 @@ public final class FlowStore implements AutoCloseable {
     }
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Writing (all under lock)
-
   private void ensureOpen() {
     if (closed) {
       throw new IllegalStateException("flow store " + dir + " is closed");
     }
   }
 
-  /** Writes the buffered block, if any; a failure drops its flows and is counted. */
-  private void writeBlock() {
-    if (writer.isEmpty()) {
+  /** Runs {@code task} on the I/O thread after everything queued before it, and waits for it. */
+  private void onIoThread(Runnable task) {
+    if (Thread.currentThread() == ioThread) {
+      throw new IllegalStateException("flow store: must not wait for the I/O thread on itself");
+    }
+    Future<?> f;
+    try {
+      f = io.submit(task);
+    } catch (RejectedExecutionException e) {
+      throw new IllegalStateException("flow store " + dir + " is closed", e);
+    }
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      LOG.atWarn().setCause(e.getCause()).addKeyValue("dir", dir).log("flow store: task failed");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The writer's side (under appendLock)
+
+  /** Queues the block being filled for the I/O thread, or drops it when too much is queued. */
+  private void handOff() {
+    if (builder.isEmpty()) {
       return;
     }
-    int count = writer.count();
+    RawBlock b = builder.take();
+    if (pendingBytes.get() + b.end() > maxPendingBytes) {
+      dropped.addAndGet(b.count());
+      builder.recycle(b);
+      if (!overflowing) {
+        overflowing = true;
+        LOG.atWarn()
+            .addKeyValue("dir", dir)
+            .addKeyValue("pendingBytes", pendingBytes.get())
+            .log("flow store: the disk does not keep up; dropping flows (counted)");
+      }
+      return;
+    }
+    overflowing = false;
+    pendingBytes.addAndGet(b.end());
     try {
-      ByteBuffer block = writer.encode();
+      io.execute(() -> writeBlock(b));
+    } catch (RejectedExecutionException e) {
+      pendingBytes.addAndGet(-b.end());
+      dropped.addAndGet(b.count());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The I/O thread
+
+  /** Writes one block; a failure drops its flows and is counted. */
+  private void writeBlock(RawBlock b) {
+    try {
+      ByteBuffer block = encoder.encode(b);
       int length = block.remaining();
       Segment seg = segmentFor(length);
       makeRoom(length);
       BlockIndex idx = seg.index();
       long offset = idx.end();
       writeFully(activeChannel, block, offset, seg.path(), "write block at " + offset);
-      seg.publish(idx.plus(offset, length, count, writer.minTime(), writer.maxTime()));
+      seg.publish(idx.plus(offset, length, b.count(), b.minTime(), b.maxTime()));
       dirty = true;
       if (failing) {
         failing = false;
         LOG.atInfo()
             .addKeyValue("dir", dir)
-            .addKeyValue("flowsDropped", dropped - droppedBeforeFailure)
+            .addKeyValue("flowsDropped", dropped.get() - droppedBeforeFailure)
             .log("flow store: writing works again");
       }
-    } catch (FlowStoreException e) {
-      dropped += count;
+    } catch (RuntimeException e) { // FlowStoreException, or a bug: either way the writer goes on
+      dropped.addAndGet(b.count());
       writeFailures.incrementAndGet();
       if (!failing) {
         failing = true;
-        droppedBeforeFailure = dropped - count;
+        droppedBeforeFailure = dropped.get() - b.count();
         LOG.atError()
             .setCause(e)
             .addKeyValue("dir", dir)
@@ -780,16 +833,18 @@ public final class FlowStore implements AutoCloseable {
       }
       discardTornTail();
     } finally {
-      writer.reset();
+      pendingBytes.addAndGet(-b.end());
+      builder.recycle(b);
     }
   }
 
   /** The segment the next block of {@code length} bytes goes to, rotating when it is full. */
   private Segment segmentFor(int length) {
-    if (active != null
-        && active.index().blocks() > 0
-        && active.bytes() + length + StoreFormat.FOOTER_ENTRY_BYTES > limits.segmentBytes()) {
-      seal(true);
+    Segment s = active;
+    if (s != null
+        && s.index().blocks() > 0
+        && s.bytes() + length + StoreFormat.FOOTER_ENTRY_BYTES > limits.segmentBytes()) {
+      seal();
       expireByAge();
     }
     if (active == null) {
@@ -831,16 +886,13 @@ public final class FlowStore implements AutoCloseable {
     List<Segment> next = new ArrayList<>(segments);
     next.add(s);
     segments = List.copyOf(next);
-    active = s;
     activeChannel = ch;
+    active = s;
     dirDirty = true;
   }
 
-  /**
-   * Writes the active segment's footer and closes it. The fsync runs on the flush thread when
-   * {@code async}, so the writer does not wait for the disk.
-   */
-  private void seal(boolean async) {
+  /** Writes the active segment's footer, fsyncs and closes it. */
+  private void seal() {
     Segment s = active;
     FileChannel ch = activeChannel;
     active = null;
@@ -857,6 +909,7 @@ public final class FlowStore implements AutoCloseable {
         ch = opener.open(s.path(), StandardOpenOption.WRITE);
       }
       writeFully(ch, StoreFormat.footer(idx), idx.end(), s.path(), "write footer");
+      ch.force(false);
     } catch (FlowStoreException | IOException e) {
       writeFailures.incrementAndGet();
       LOG.atWarn()
@@ -868,22 +921,9 @@ public final class FlowStore implements AutoCloseable {
       } catch (IOException ignored) {
         // The next open cuts what does not check.
       }
+    } finally {
+      closeQuietly(ch, s.path());
     }
-    FileChannel toClose = ch;
-    Runnable finish =
-        () -> {
-          force(toClose, s.path());
-          closeQuietly(toClose, s.path());
-        };
-    if (async) {
-      try {
-        flusher.execute(finish);
-        return;
-      } catch (RejectedExecutionException e) {
-        // Shutting down: do it here.
-      }
-    }
-    finish.run();
   }
 
   /** Deletes the oldest segments until a block of {@code length} more bytes fits in maxBytes. */
@@ -894,10 +934,7 @@ public final class FlowStore implements AutoCloseable {
     }
     while (total > limits.maxBytes()) {
       Segment oldest = segments.getFirst();
-      if (oldest == active) {
-        return;
-      }
-      if (!delete(oldest, "size cap")) {
+      if (oldest == active || !delete(oldest, "size cap")) {
         return;
       }
       total -= oldest.bytes();
@@ -953,38 +990,42 @@ public final class FlowStore implements AutoCloseable {
     }
   }
 
-  /** Runs on the flush thread every flushInterval. */
+  /** Every flushInterval: hand off the partial block, apply maxAge, fsync when due. */
   private void tick() {
-    FileChannel toSync = null;
-    Path syncPath = null;
-    boolean syncDir = false;
-    lock.lock();
     try {
-      if (closed) {
-        return;
-      }
-      writeBlock();
-      expireByAge();
-      long now = System.nanoTime();
-      if ((dirty || dirDirty) && now - lastSyncNanos >= limits.syncInterval().toNanos()) {
-        if (dirty && active != null) {
-          toSync = activeChannel;
-          syncPath = active.path();
+      appendLock.lock();
+      try {
+        if (closed) {
+          return;
         }
-        syncDir = dirDirty;
-        dirty = false;
-        dirDirty = false;
-        lastSyncNanos = now;
+        handOff();
+      } finally {
+        appendLock.unlock();
+      }
+      expireByAge();
+      if (System.nanoTime() - lastSyncNanos >= limits.syncInterval().toNanos()) {
+        syncNow();
       }
     } catch (RuntimeException e) {
       LOG.atWarn().setCause(e).addKeyValue("dir", dir).log("flow store: periodic flush failed");
-    } finally {
-      lock.unlock();
     }
-    if (toSync != null) {
-      force(toSync, syncPath);
+  }
+
+  private void syncNow() {
+    lastSyncNanos = System.nanoTime();
+    if (dirty && activeChannel != null) {
+      dirty = false;
+      try {
+        activeChannel.force(false);
+      } catch (IOException e) {
+        writeFailures.incrementAndGet();
+        LOG.atWarn()
+            .setCause(new FlowStoreException(active.path(), "fsync", e))
+            .log("flow store: fsync failed");
+      }
     }
-    if (syncDir) {
+    if (dirDirty) {
+      dirDirty = false;
       try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
         d.force(true);
       } catch (IOException e) {
@@ -993,21 +1034,12 @@ public final class FlowStore implements AutoCloseable {
     }
   }
 
-  /** fsync outside the write lock; a channel closed meanwhile was fsynced by whoever closed it. */
-  private void force(FileChannel ch, Path path) {
-    if (ch == null) {
-      return;
+  private void closeOnIoThread() {
+    if (active != null) {
+      seal();
     }
-    try {
-      ch.force(false);
-    } catch (ClosedChannelException e) {
-      // Sealed meanwhile.
-    } catch (IOException e) {
-      writeFailures.incrementAndGet();
-      LOG.atWarn()
-          .setCause(new FlowStoreException(path, "fsync", e))
-          .log("flow store: fsync failed");
-    }
+    syncNow();
+    encoder.close();
   }
 
   private static void writeFully(

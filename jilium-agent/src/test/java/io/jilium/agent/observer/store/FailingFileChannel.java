@@ -18,9 +18,17 @@ final class FailingFileChannel extends FileChannel {
   private final BooleanSupplier full;
   private boolean partiallyWritten;
 
+  private final Runnable beforeWrite;
+
   FailingFileChannel(FileChannel ch, BooleanSupplier full) {
+    this(ch, full, () -> {});
+  }
+
+  /** {@code beforeWrite} runs before every positional write (a test can stall the disk there). */
+  FailingFileChannel(FileChannel ch, BooleanSupplier full, Runnable beforeWrite) {
     this.ch = ch;
     this.full = full;
+    this.beforeWrite = beforeWrite;
   }
 
   private void check() throws IOException {
@@ -31,6 +39,7 @@ final class FailingFileChannel extends FileChannel {
 
   @Override
   public int write(ByteBuffer src, long position) throws IOException {
+    beforeWrite.run();
     if (full.getAsBoolean() && !partiallyWritten && src.remaining() > 10) {
       // A short write first, then the error: the store must not leave these bytes in the way.
       partiallyWritten = true;

@@ -13,10 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class FlowStoreFailureTest {
@@ -56,6 +59,60 @@ class FlowStoreFailureTest {
     try (FlowStore store = FlowStore.open(dir, FlowStoreTest.small())) {
       assertThat(store.recovery().bytesDropped()).isZero();
       assertThat(ids(readAll(store))).isEqualTo(expected);
+    }
+  }
+
+  /** A disk that stops answering must not stall the writer (the datapath's event reader). */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aStalledDiskNeverBlocksTheWriterAndTheOverflowIsCounted() throws Exception {
+    CountDownLatch stalled = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean stall = new AtomicBoolean();
+    FlowStore.ChannelOpener opener =
+        (path, options) ->
+            new FailingFileChannel(
+                FileChannel.open(path, options),
+                () -> false,
+                () -> {
+                  if (stall.get()) {
+                    stalled.countDown();
+                    try {
+                      release.await();
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }
+                });
+    try (FlowStore store = FlowStore.open(dir, FlowStoreTest.small(), opener)) {
+      flows(0, 100, 1).forEach(store::append);
+      store.flush();
+      stall.set(true);
+      store.append(TestFlows.flowAt(100, 1));
+      Thread writer =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    // Appends while the disk hangs: more than maxPendingBytes of flows.
+                    long bytes = 0;
+                    for (int i = 101; bytes < 2 * store.maxPendingBytes(); i++) {
+                      var f = TestFlows.flowAt(i, 1);
+                      store.append(f);
+                      bytes += f.getSerializedSize();
+                    }
+                  });
+      writer.join(); // returns although the disk never answered
+      assertThat(stalled.await(10, TimeUnit.SECONDS)).isTrue();
+      FlowStore.Stats during = store.stats();
+      assertThat(during.flowsDropped()).isGreaterThan(0);
+      release.countDown();
+      stall.set(false);
+      store.flush();
+      FlowStore.Stats after = store.stats();
+      assertThat(after.flowsStored() + after.flowsDropped()).isEqualTo(after.flowsAppended());
+      List<Long> ids = ids(readAll(store));
+      assertThat(ids).startsWith(LongStream.range(0, 101).boxed().toArray(Long[]::new));
+      assertThat(ids).hasSize((int) after.flowsStored());
     }
   }
 
