@@ -1,5 +1,6 @@
 package io.jilium.bench;
 
+import com.google.protobuf.Timestamp;
 import io.jilium.agent.observer.store.FlowStore;
 import io.jilium.api.flow.Flow;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -39,6 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class FlowStoreAppendBench {
   private static final int DISTINCT = 1 << 16;
+  private static final int BATCH = 1_000;
 
   @Param({"DEFLATE", "NONE"})
   public FlowStore.Compression compression;
@@ -61,12 +64,25 @@ public class FlowStoreAppendBench {
 
   @Benchmark
   public void append() {
+    appendOne();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void appendAndFlush() {
+    for (int k = 0; k < BATCH; k++) {
+      appendOne();
+    }
+    store.flush();
+  }
+
+  private void appendOne() {
     long i = n++;
     Flow f = flows[(int) (i & (DISTINCT - 1))];
     store.append(
         f.toBuilder()
             .setTime(
-                com.google.protobuf.Timestamp.newBuilder()
+                Timestamp.newBuilder()
                     .setSeconds(1_800_000_000L + i / 100_000)
                     .setNanos((int) (i % 100_000) * 10_000))
             .build());
@@ -77,7 +93,7 @@ public class FlowStoreAppendBench {
     FlowStore.Stats s = store.stats();
     store.close();
     System.out.printf(
-        "%n[store] appended %,d flows, %,d on disk in %d segments, %.1f bytes/flow, dropped %d%n",
+        "%n[store] appended %,d flows, %,d on disk in %d segments, %.1f bytes/flow, dropped %,d%n",
         s.flowsAppended(),
         s.flowsStored(),
         s.segments(),

@@ -52,6 +52,9 @@ public class FlowStoreQueryBench {
     try (FlowStore s = FlowStore.open(dir, limits)) {
       for (int i = 0; i < FLOWS; i++) {
         s.append(w.flow(i));
+        if (i % 1_000 == 999) {
+          s.flush(); // keep pace with the I/O thread, so that nothing is dropped
+        }
       }
     }
     end = FlowWorkload.T0.plusNanos((FLOWS - 1) * FlowWorkload.STEP_NANOS);

@@ -75,6 +75,9 @@ public final class FlowStore implements AutoCloseable {
   private static final String LOCK_FILE = "LOCK";
   private static final String THREAD_NAME = "jilium-flow-store";
 
+  /** Repeated failures (a full disk, a slow disk) are logged at most this often. */
+  private static final long LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
   /** How block payloads are stored. */
   public enum Compression {
     /** Records as they are. */
@@ -287,7 +290,7 @@ public final class FlowStore implements AutoCloseable {
   private final ReentrantLock appendLock = new ReentrantLock();
   private final BlockBuilder builder;
   private long appended;
-  private boolean overflowing;
+  private long overflowLoggedNanos = System.nanoTime() - LOG_INTERVAL_NANOS;
 
   // The I/O thread's state.
   private final BlockEncoder encoder;
@@ -295,7 +298,8 @@ public final class FlowStore implements AutoCloseable {
   private FileChannel activeChannel;
   private long nextSeq;
   private boolean failing;
-  private long droppedBeforeFailure;
+  private boolean failureLogged;
+  private long failureLoggedNanos = System.nanoTime() - LOG_INTERVAL_NANOS;
   private boolean dirty;
   private boolean dirDirty;
   private long lastSyncNanos = System.nanoTime();
@@ -777,18 +781,20 @@ public final class FlowStore implements AutoCloseable {
     }
     RawBlock b = builder.take();
     if (pendingBytes.get() + b.end() > maxPendingBytes) {
-      dropped.addAndGet(b.count());
+      long total = dropped.addAndGet(b.count());
       builder.recycle(b);
-      if (!overflowing) {
-        overflowing = true;
+      long now = System.nanoTime();
+      if (now - overflowLoggedNanos >= LOG_INTERVAL_NANOS) {
+        overflowLoggedNanos = now;
         LOG.atWarn()
             .addKeyValue("dir", dir)
             .addKeyValue("pendingBytes", pendingBytes.get())
-            .log("flow store: the disk does not keep up; dropping flows (counted)");
+            .addKeyValue("flowsDropped", total)
+            .log(
+                "flow store: the disk does not keep up; dropping flows (counted, logged once a minute)");
       }
       return;
     }
-    overflowing = false;
     pendingBytes.addAndGet(b.end());
     try {
       io.execute(() -> writeBlock(b));
@@ -815,22 +821,28 @@ public final class FlowStore implements AutoCloseable {
       dirty = true;
       if (failing) {
         failing = false;
-        LOG.atInfo()
-            .addKeyValue("dir", dir)
-            .addKeyValue("flowsDropped", dropped.get() - droppedBeforeFailure)
-            .log("flow store: writing works again");
+        if (failureLogged) {
+          failureLogged = false;
+          LOG.atInfo()
+              .addKeyValue("dir", dir)
+              .addKeyValue("flowsDropped", dropped.get())
+              .log("flow store: writing works again");
+        }
       }
     } catch (RuntimeException e) { // FlowStoreException, or a bug: either way the writer goes on
-      dropped.addAndGet(b.count());
+      long total = dropped.addAndGet(b.count());
       writeFailures.incrementAndGet();
-      if (!failing) {
-        failing = true;
-        droppedBeforeFailure = dropped.get() - b.count();
+      long now = System.nanoTime();
+      if (!failing && now - failureLoggedNanos >= LOG_INTERVAL_NANOS) {
+        failureLogged = true;
+        failureLoggedNanos = now;
         LOG.atError()
             .setCause(e)
             .addKeyValue("dir", dir)
+            .addKeyValue("flowsDropped", total)
             .log("flow store: write failed; dropping flows (counted) until a write succeeds");
       }
+      failing = true;
       discardTornTail();
     } finally {
       pendingBytes.addAndGet(-b.end());
