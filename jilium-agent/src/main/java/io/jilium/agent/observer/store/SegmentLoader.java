@@ -25,23 +25,34 @@ final class SegmentLoader {
   record Loaded(Segment segment, boolean recovered, long bytesDropped, boolean setAside) {}
 
   static Loaded load(Path path, long seq, BlockReader reader) {
+    Loaded loaded = inspect(path, seq, reader);
+    // Files are deleted or renamed only after inspect closed them.
+    try {
+      if (loaded.setAside()) {
+        Path aside = path.resolveSibling(path.getFileName() + ".corrupt");
+        Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING);
+      } else if (loaded.segment() == null) {
+        Files.delete(path);
+      }
+    } catch (IOException e) {
+      throw new FlowStoreException(
+          path, loaded.setAside() ? "set aside" : "delete empty segment", e);
+    }
+    return loaded;
+  }
+
+  private static Loaded inspect(Path path, long seq, BlockReader reader) {
     try (FileChannel ch =
         FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       long size = ch.size();
       if (size < FILE_HEADER_BYTES) {
-        // Created, header not yet written.
-        ch.close();
-        Files.delete(path);
-        return new Loaded(null, true, size, false);
+        return new Loaded(null, true, size, false); // created, header not yet written
       }
       ByteBuffer h = ByteBuffer.allocate(FILE_HEADER_BYTES);
       BlockReader.readFully(ch, h, 0);
       if (h.getInt(0) != StoreFormat.FILE_MAGIC
           || h.getInt(4) != StoreFormat.VERSION
           || h.getLong(8) != seq) {
-        ch.close();
-        Path aside = path.resolveSibling(path.getFileName() + ".corrupt");
-        Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING);
         return new Loaded(null, false, 0, true);
       }
       BlockIndex sealed = readFooter(ch, size);
@@ -63,8 +74,6 @@ final class SegmentLoader {
       }
       long dropped = size - pos;
       if (index.blocks() == 0) {
-        ch.close();
-        Files.delete(path);
         return new Loaded(null, true, dropped, false);
       }
       ch.truncate(pos);

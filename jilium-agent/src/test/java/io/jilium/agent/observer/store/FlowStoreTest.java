@@ -268,6 +268,7 @@ class FlowStoreTest {
   @Test
   void oneStorePerDirectory() {
     try (FlowStore store = FlowStore.open(dir, small())) {
+      assertThat(store.directory()).isEqualTo(dir);
       assertThatThrownBy(() -> FlowStore.open(dir, small()))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("is in use");
