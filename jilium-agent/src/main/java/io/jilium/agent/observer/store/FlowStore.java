@@ -605,7 +605,8 @@ public final class FlowStore implements AutoCloseable {
   /**
    * The newest {@code n} stored flows with {@code since <= time <= until} that pass {@code filter},
    * oldest first: what {@code hubble observe --last N} shows. Reads segments and blocks backwards
-   * from the newest and stops as soon as it has {@code n}.
+   * from the newest and stops as soon as it has {@code n}; the result is held in memory, so callers
+   * bound {@code n}.
    */
   public List<Flow> readNewest(
       int n, Instant since, Instant until, Predicate<? super Flow> filter) {

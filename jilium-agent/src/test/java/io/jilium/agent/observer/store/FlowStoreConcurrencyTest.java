@@ -38,7 +38,7 @@ class FlowStoreConcurrencyTest {
   @ValueSource(booleans = {false, true})
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void readersSeeConsistentDataWhileOneThreadWrites(boolean churn) throws Exception {
-    int total = 30_000;
+    int total = 20_000;
     FlowStore.Limits limits =
         new FlowStore.Limits(
             churn ? 256 * 1024 : 1L << 30,

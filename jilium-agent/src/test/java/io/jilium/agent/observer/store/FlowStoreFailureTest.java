@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -96,7 +97,11 @@ class FlowStoreFailureTest {
                     // Appends while the disk hangs: more than maxPendingBytes of flows.
                     long bytes = 0;
                     for (int i = 101; bytes < 2 * store.maxPendingBytes(); i++) {
-                      var f = TestFlows.flowAt(i, 1);
+                      // Big flows (~10 KB) get there quickly.
+                      var f =
+                          TestFlows.flowAt(i, 1).toBuilder()
+                              .addAllSourceNames(Collections.nCopies(700, "x.example.com"))
+                              .build();
                       store.append(f);
                       bytes += f.getSerializedSize();
                     }
