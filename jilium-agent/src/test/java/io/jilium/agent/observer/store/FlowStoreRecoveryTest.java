@@ -71,6 +71,19 @@ class FlowStoreRecoveryTest {
   }
 
   @Test
+  void syncWritesEverythingAppendedSoFar() throws Exception {
+    try (FlowStore store = FlowStore.open(dir, FlowStoreTest.small())) {
+      flows(0, 123, 1_000).forEach(store::append);
+      store.sync(); // no flush() before: sync includes it
+      copyAsCrashed(dir, crashed);
+    }
+    try (FlowStore store = FlowStore.open(crashed, FlowStoreTest.small())) {
+      assertThat(store.recovery().bytesDropped()).isZero();
+      assertThat(ids(readAll(store))).isEqualTo(LongStream.range(0, 123).boxed().toList());
+    }
+  }
+
+  @Test
   void aTornLastRecordIsTruncatedAwayAndTheStoreGoesOn() throws Exception {
     try (FlowStore store = FlowStore.open(dir, FlowStoreTest.small())) {
       flows(0, 500, 1_000).forEach(store::append);

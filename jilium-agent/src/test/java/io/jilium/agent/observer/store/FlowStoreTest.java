@@ -132,6 +132,25 @@ class FlowStoreTest {
     }
   }
 
+  /** Flows arrive slightly out of order across CPUs; the index must hold true minima and maxima. */
+  @Test
+  void outOfOrderFlowsAreFoundByTheirOwnTime() {
+    try (FlowStore store = FlowStore.open(dir, small())) {
+      flows(0, 2_000, 1_000).forEach(store::append);
+      Flow late = TestFlows.flow(9_999, T0.minusSeconds(3_600)); // an hour older than all others
+      store.append(late);
+      flows(2_000, 2_100, 1_000).forEach(store::append);
+      store.flush();
+      List<Flow> got = new ArrayList<>();
+      FlowStore.ReadStats rs = store.read(T0.minusSeconds(3_601), T0.minusSeconds(3_599), got::add);
+      assertThat(got).containsExactly(late);
+      assertThat(rs.blocksRead()).isEqualTo(1);
+      assertThat(store.stats().oldest()).contains(T0.minusSeconds(3_600));
+      assertThat(ids(store.readNewest(101, Instant.EPOCH, Instant.MAX, f -> true)))
+          .startsWith(9_999L, 2_000L);
+    }
+  }
+
   @Test
   void readStopsWhenTheConsumerSaysSo() {
     try (FlowStore store = FlowStore.open(dir, small())) {
