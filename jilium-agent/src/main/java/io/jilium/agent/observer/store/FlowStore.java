@@ -167,6 +167,28 @@ public final class FlowStore implements AutoCloseable {
           Compression.DEFLATE);
     }
 
+    /**
+     * The defaults for a total of {@code maxBytes}: segments of a sixteenth of it (at most 64 MiB,
+     * at least 4 KiB), so deleting the oldest segment frees a small part of the store. For a {@code
+     * --flow-store-max-size} flag.
+     */
+    public static Limits forMaxBytes(long maxBytes) {
+      if (maxBytes < MIN_SEGMENT_BYTES) {
+        throw new IllegalArgumentException(
+            "maxBytes: " + maxBytes + " (expected: >= " + MIN_SEGMENT_BYTES + ")");
+      }
+      long segment = Math.clamp(maxBytes / 16, MIN_SEGMENT_BYTES, DEFAULT_SEGMENT_BYTES);
+      Limits d = defaults();
+      return new Limits(
+          maxBytes,
+          segment,
+          d.maxAge(),
+          (int) Math.min(DEFAULT_BLOCK_BYTES, segment),
+          d.flushInterval(),
+          d.syncInterval(),
+          d.compression());
+    }
+
     public Limits withMaxBytes(long v) {
       return new Limits(
           v, segmentBytes, maxAge, blockBytes, flushInterval, syncInterval, compression);

@@ -319,6 +319,13 @@ class FlowStoreTest {
         .hasMessageStartingWith("maxAge: PT-1S");
     assertThatThrownBy(() -> d.withFlushInterval(Duration.ZERO))
         .hasMessage("flushInterval: PT0S (expected: > 0)");
+    assertThat(FlowStore.Limits.forMaxBytes(100L << 20).segmentBytes()).isEqualTo(6_553_600);
+    assertThat(FlowStore.Limits.forMaxBytes(10L << 30).segmentBytes()).isEqualTo(64L << 20);
+    assertThat(FlowStore.Limits.forMaxBytes(8192))
+        .satisfies(l -> assertThat(l.segmentBytes()).isEqualTo(4096))
+        .satisfies(l -> assertThat(l.blockBytes()).isEqualTo(4096));
+    assertThatThrownBy(() -> FlowStore.Limits.forMaxBytes(100))
+        .hasMessage("maxBytes: 100 (expected: >= 4096)");
     assertThat(d.maxBytes()).isEqualTo(1L << 30);
     assertThat(d.segmentBytes()).isEqualTo(64L << 20);
   }
