@@ -130,6 +130,7 @@ public final class Agent implements AutoCloseable {
     pods = new PodRuntime(config.nodeName(), config.stateDir(), endpoints);
     datapath.configure(config.observability().datapath());
     observability = new Observability(config, VERSION);
+    observability.openStore();
     loop.run(this::restore);
     monitor = new MonitorHub(datapath.map(LxcDatapath.EVENTS), observability.observer()::onRecord);
     monitor.start();

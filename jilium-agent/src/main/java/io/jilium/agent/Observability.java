@@ -40,6 +40,7 @@ final class Observability implements AutoCloseable {
   private final PrometheusRegistry agentRegistry = new PrometheusRegistry();
   private final List<HTTPServer> httpServers = new ArrayList<>();
   private Server tcpServer;
+  private io.jilium.agent.observer.store.FlowStore store;
 
   Observability(AgentConfig config, String version) {
     this.config = config;
@@ -69,6 +70,34 @@ final class Observability implements AutoCloseable {
 
   void publish(ObserverDirectory d) {
     this.directory = d;
+  }
+
+  /**
+   * Opens the flow store (before the monitor starts, so no flow misses it), when {@code
+   * --flow-store} is set.
+   */
+  void openStore() {
+    AgentConfig.Observability o = config.observability();
+    if (o.flowStore() == null) {
+      return;
+    }
+    store =
+        io.jilium.agent.observer.store.FlowStore.open(
+            o.flowStore(),
+            io.jilium.agent.observer.store.FlowStore.Limits.forMaxBytes(o.flowStoreMaxBytes()));
+    io.jilium.agent.observer.store.FlowStore s = store;
+    observer.setSink(s::append);
+    service.setHistory(
+        (since, until, consumer) -> s.read(instant(since), instant(until), consumer::test));
+    LOG.atInfo()
+        .addKeyValue("dir", o.flowStore())
+        .addKeyValue("maxBytes", o.flowStoreMaxBytes())
+        .addKeyValue("segments", s.stats().segments())
+        .log("flow store open");
+  }
+
+  private static java.time.Instant instant(com.google.protobuf.Timestamp t) {
+    return java.time.Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
   }
 
   /** Starts the TCP Observer server and the metrics servers; failures are logged, not fatal. */
@@ -246,6 +275,9 @@ final class Observability implements AutoCloseable {
     }
     if (tcpServer != null) {
       tcpServer.shutdownNow();
+    }
+    if (store != null) {
+      store.close();
     }
   }
 }

@@ -84,18 +84,22 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     cursor = Math.max(cursor, 0);
     List<GetFlowsResponse> history = new ArrayList<>();
     History h = this.history;
-    if (h != null
-        && hasSince
-        && !held.isEmpty()
-        && cmp(req.getSince(), held.getFirst().getTime()) < 0) {
-      // the ring has wrapped past the start of the range: the older part comes from disk
-      Timestamp firstHeld = held.getFirst().getTime();
+    Timestamp firstHeld = held.isEmpty() ? null : held.getFirst().getTime();
+    if (h != null && hasSince && (firstHeld == null || cmp(req.getSince(), firstHeld) < 0)) {
+      // the range starts before what the ring holds (it wrapped, or the agent restarted): the
+      // older part comes from disk, up to the ring's oldest flow so that nothing appears twice
+      Timestamp upTo =
+          firstHeld != null
+              ? firstHeld
+              : hasUntil
+                  ? req.getUntil()
+                  : FlowDecoder.timestamp(System.currentTimeMillis() * 1_000_000L);
       String node = observer.nodeName();
       h.read(
           req.getSince(),
-          firstHeld,
+          upTo,
           f -> {
-            if (cmp(f.getTime(), firstHeld) < 0) {
+            if (firstHeld == null || cmp(f.getTime(), firstHeld) < 0) {
               history.add(
                   GetFlowsResponse.newBuilder()
                       .setFlow(f)
@@ -103,7 +107,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
                       .setTime(f.getTime())
                       .build());
             }
-            return true;
+            return !call.isCancelled();
           });
     }
     List<GetFlowsResponse> candidates = new ArrayList<>(history.size() + held.size());
