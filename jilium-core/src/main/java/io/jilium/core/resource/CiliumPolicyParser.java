@@ -191,7 +191,7 @@ final class CiliumPolicyParser {
                     new FieldException(spec.path("endpointSelector"), "required field is missing"));
     LabelSelector subject = selector(es);
     if (namespace != null) {
-      subject = subject.and(List.of(namespaceRequirement(namespace)));
+      subject = withoutWrittenNamespace(es, subject).and(List.of(namespaceRequirement(namespace)));
     }
     List<PeerRule> ingress = peerRules(spec, "ingress", true, false, namespace);
     List<PeerRule> ingressDeny = peerRules(spec, "ingressDeny", true, true, namespace);
@@ -512,6 +512,44 @@ final class CiliumPolicyParser {
 
   static LabelSelector selector(Fields f) {
     return SelectorFields.cilium(f);
+  }
+
+  /**
+   * A namespaced policy's endpointSelector without the pod namespace its matchLabels name: as in
+   * Cilium, the endpointSelector always applies in the policy's namespace, and the namespace it
+   * names ({@code k8s:io.kubernetes.pod.namespace} in matchLabels) is replaced by the policy's
+   * ("removing illegal namespace match"), not added to it. Other forms of the key (no source,
+   * matchExpressions) stay and are ANDed, as Cilium does.
+   */
+  private static LabelSelector withoutWrittenNamespace(Fields es, LabelSelector subject) {
+    JsonNode written =
+        es.raw().path("matchLabels").path(Label.SOURCE_K8S + ":" + POD_NAMESPACE_LABEL);
+    if (!written.isTextual()) {
+      return subject;
+    }
+    Requirement fromMatchLabels =
+        new Requirement(
+            Label.SOURCE_K8S, POD_NAMESPACE_LABEL, Operator.IN, Set.of(written.asText()));
+    // the same requirement written again as an expression is the user's and stays
+    for (JsonNode x : es.raw().path("matchExpressions")) {
+      Requirement r =
+          LabelSelector.requirement(
+              x.path("key").asText(),
+              Operator.fromK8sName(x.path("operator").asText()),
+              valuesOf(x.path("values")));
+      if (r.equals(fromMatchLabels)) {
+        return subject;
+      }
+    }
+    List<Requirement> kept = new ArrayList<>(subject.requirements());
+    kept.remove(fromMatchLabels);
+    return LabelSelector.of(kept);
+  }
+
+  private static Set<String> valuesOf(JsonNode values) {
+    Set<String> out = new HashSet<>();
+    values.forEach(v -> out.add(v.asText()));
+    return out;
   }
 
   private static Requirement namespaceRequirement(String namespace) {

@@ -177,6 +177,73 @@ class CiliumPolicyParserTest {
   }
 
   @Test
+  void aNamespaceNamedInTheEndpointSelectorIsReplacedByThePolicys() {
+    // Cilium: "EndpointSelector always applies in namespace of the policy resource, removing
+    // illegal namespace match" (the matchLabels entry is overwritten, not ANDed)
+    Rule r =
+        policy(
+                cnp(
+                    """
+                    endpointSelector:
+                      matchLabels:
+                        k8s:io.kubernetes.pod.namespace: other
+                        app: web
+                    ingress:
+                    - fromEndpoints: [{}]
+                    """))
+            .rules()
+            .get(0);
+    assertThat(r.subject()).isEqualTo(sel(in("any", "app", "web"), ns("team-a")));
+
+    // the policy's own namespace written out changes nothing
+    assertThat(
+            policy(
+                    cnp(
+                        """
+                        endpointSelector:
+                          matchLabels: {k8s:io.kubernetes.pod.namespace: team-a}
+                        """))
+                .rules()
+                .get(0)
+                .subject())
+        .isEqualTo(sel(ns("team-a")));
+
+    // other forms of the key are not overwritten: they stay, ANDed with the policy's namespace
+    assertThat(
+            policy(
+                    cnp(
+                        """
+                        endpointSelector:
+                          matchLabels: {io.kubernetes.pod.namespace: other}
+                        """))
+                .rules()
+                .get(0)
+                .subject())
+        .isEqualTo(sel(in("any", "io.kubernetes.pod.namespace", "other"), ns("team-a")));
+    assertThat(
+            policy(
+                    cnp(
+                        """
+                        endpointSelector:
+                          matchLabels: {k8s:io.kubernetes.pod.namespace: other}
+                          matchExpressions:
+                          - {key: k8s:io.kubernetes.pod.namespace, operator: In, values: [other]}
+                        """))
+                .rules()
+                .get(0)
+                .subject())
+        .isEqualTo(sel(ns("other"), ns("team-a")));
+
+    // a clusterwide policy's endpointSelector names namespaces freely
+    assertThat(
+            policy(ccnp("endpointSelector:\n  matchLabels: {k8s:io.kubernetes.pod.namespace: x}\n"))
+                .rules()
+                .get(0)
+                .subject())
+        .isEqualTo(sel(ns("x")));
+  }
+
+  @Test
   void ccnpIsNotConfinedToANamespaceButItsPeersAreStillPods() {
     PolicyResource p =
         policy(
