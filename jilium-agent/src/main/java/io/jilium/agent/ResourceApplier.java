@@ -3,9 +3,12 @@ package io.jilium.agent;
 import io.jilium.agent.endpoint.NamespaceStore;
 import io.jilium.agent.endpoint.NotFoundException;
 import io.jilium.core.policy.RuleOrigin;
+import io.jilium.core.resource.EndpointSliceResource;
+import io.jilium.core.resource.ManifestException;
 import io.jilium.core.resource.NamespaceResource;
 import io.jilium.core.resource.PolicyResource;
 import io.jilium.core.resource.Resource;
+import io.jilium.core.resource.ServiceResource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -31,12 +34,20 @@ final class ResourceApplier {
   }
 
   Agent.ApplyResult apply(List<Resource> resources, boolean delete) {
+    for (Resource r : resources) {
+      if (r instanceof ServiceResource || r instanceof EndpointSliceResource) {
+        // Parsed and validated by jilium-core; the agent does not load-balance yet (issue 5).
+        throw new ManifestException(
+            r.displayName() + ": " + r.kind() + " is not supported by this agent yet");
+      }
+    }
     if (delete) {
       for (Resource r : resources) {
         boolean exists =
             switch (r) {
               case PolicyResource p -> agent.policy().get(p.origin()).isPresent();
               case NamespaceResource n -> agent.namespaces().get(n.name()).isPresent();
+              case ServiceResource _, EndpointSliceResource _ -> false;
             };
         if (!exists) {
           throw new NotFoundException(r.displayName() + " not found");
@@ -79,6 +90,8 @@ final class ResourceApplier {
             touchedNamespaces.add(n.name());
             actions.add(new String[] {n.kind(), "", n.name(), action});
           }
+          case ServiceResource _, EndpointSliceResource _ ->
+              throw new IllegalStateException("refused above: " + r.displayName());
         }
       }
       for (String ns : touchedNamespaces) {

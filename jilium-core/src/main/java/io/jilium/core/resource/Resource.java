@@ -1,7 +1,8 @@
 package io.jilium.core.resource;
 
 /** A resource from a manifest, identified by kind, namespace (empty if cluster-scoped) and name. */
-public sealed interface Resource permits NamespaceResource, PolicyResource {
+public sealed interface Resource
+    permits NamespaceResource, PolicyResource, ServiceResource, EndpointSliceResource {
   String kind();
 
   String namespace();

@@ -65,7 +65,10 @@ public final class ResourceParser {
       String name = meta.flatMap(m -> safeString(m, "name")).orElse("");
       String ns = meta.flatMap(m -> safeString(m, "namespace")).orElse("");
       if (ns.isEmpty()
-          && (kind.equals("CiliumNetworkPolicy") || kind.equals(KubernetesPolicyParser.KIND))) {
+          && (kind.equals("CiliumNetworkPolicy")
+              || kind.equals(KubernetesPolicyParser.KIND)
+              || kind.equals(ServiceResource.KIND)
+              || kind.equals(EndpointSliceResource.KIND))) {
         ns = "default"; // as the policy itself will be named
       }
       if (!kind.isEmpty()) {
@@ -95,13 +98,22 @@ public final class ResourceParser {
           requireApiVersion(apiVersion, "cilium.io/v2");
           yield CiliumPolicyParser.parse(top, kind);
         }
+        case ServiceResource.KIND -> {
+          requireApiVersion(apiVersion, ServiceParser.API_VERSION);
+          yield ServiceParser.parse(top);
+        }
+        case EndpointSliceResource.KIND -> {
+          requireApiVersion(apiVersion, EndpointSliceResource.API_VERSION);
+          yield EndpointSliceParser.parse(top);
+        }
         default ->
             throw new FieldException(
                 "kind",
                 "\""
                     + kind
                     + "\" is not supported (expected: Namespace, NetworkPolicy,"
-                    + " CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy)");
+                    + " CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, Service or"
+                    + " EndpointSlice)");
       };
     } catch (FieldException e) {
       throw new ManifestException(what + ": " + e.getMessage());
@@ -164,9 +176,14 @@ public final class ResourceParser {
   }
 
   static Map<String, String> labels(Fields meta) {
-    Map<String, String> labels = meta.stringMap("labels");
+    return labelMap(meta, "labels");
+  }
+
+  /** A map of label keys to values ({@code labels}, a Service's {@code selector}), validated. */
+  static Map<String, String> labelMap(Fields f, String field) {
+    Map<String, String> labels = f.stringMap(field);
     for (var e : labels.entrySet()) {
-      String path = meta.path("labels") + "." + e.getKey();
+      String path = f.path(field) + "." + e.getKey();
       LabelValidation.keyError(e.getKey())
           .ifPresent(
               err -> {

@@ -740,7 +740,8 @@ class CiliumPolicyParserTest {
     assertThat(problem("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n"))
         .isEqualTo(
             "policy.yaml: document 1 (Pod x): kind: \"Pod\" is not supported (expected: Namespace,"
-                + " NetworkPolicy, CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy)");
+                + " NetworkPolicy, CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, Service or"
+                + " EndpointSlice)");
     assertThat(problem(cnp("endpointSelector: {}\n").replace("cilium.io/v2", "cilium.io/v1")))
         .isEqualTo(PREFIX + "apiVersion: \"cilium.io/v1\" (expected: cilium.io/v2)");
     assertThat(problem("apiVersion: cilium.io/v2\nkind: Namespace\nmetadata: {name: x}\n"))
@@ -771,7 +772,8 @@ class CiliumPolicyParserTest {
             "policy.yaml: document 2 (CiliumNetworkPolicy team-a/p1): spec.ingress[0].toPorts[0].ports[0].port:"
                 + " \"99999\" (expected: 0-65535 or a port name)",
             "policy.yaml: document 4 (Pod x): kind: \"Pod\" is not supported (expected: Namespace,"
-                + " NetworkPolicy, CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy)",
+                + " NetworkPolicy, CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, Service or"
+                + " EndpointSlice)",
             "policy.yaml: document 5 (CiliumClusterwideNetworkPolicy c1):"
                 + " spec.egress[0].toPorts[0].ports[0].protocol: \"XTP\" (expected: TCP, UDP, SCTP or"
                 + " ANY)");
