@@ -12,6 +12,9 @@
 # Usage (root): bench/conn-storm-bench.sh [ROUNDS] [SECONDS]
 #   STORM_THREADS (client threads, default 4), STORM_WARMUP (seconds before each measured
 #   interval, default 5), STORM_AGGREGATION (--monitor-aggregation, default medium),
+#   STORM_SUBSCRIBE (false: flows on without a GetFlows subscriber, default true),
+#   STORM_AGENT_JAVA_OPTS (JVM options for the agent instead of the launcher's: the agent JVM is
+#   then started directly, e.g. "-XX:+UseSerialGC -Xms256m -Xmx256m -Xmn128m"),
 #   STORM_JFR=DIR (a JFR recording of the agent over each measured interval, into DIR)
 set -euo pipefail
 ROUNDS="${1:-3}"
@@ -19,6 +22,7 @@ SECS="${2:-10}"
 THREADS="${STORM_THREADS:-4}"
 WARMUP="${STORM_WARMUP:-5}"
 AGGREGATION="${STORM_AGGREGATION:-medium}"
+SUBSCRIBE="${STORM_SUBSCRIBE:-true}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export JAVA_HOME="${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 JILIUM="$HERE/jilium"
@@ -42,7 +46,14 @@ stop_agent() {
 }
 start_agent() { # true|false
   stop_agent
-  "$JILIUM" "${AGENT[@]}" --enable-hubble="$1" >"$STATE-agent.log" 2>&1 &
+  if [[ -n "${STORM_AGENT_JAVA_OPTS:-}" ]]; then
+    # shellcheck disable=SC2086 # options are words
+    "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $STORM_AGENT_JAVA_OPTS \
+      -cp "$HERE/jilium-dist/target/jilium.jar" io.jilium.cli.JiliumMain \
+      "${AGENT[@]}" --enable-hubble="$1" >"$STATE-agent.log" 2>&1 &
+  else
+    "$JILIUM" "${AGENT[@]}" --enable-hubble="$1" >"$STATE-agent.log" 2>&1 &
+  fi
   AGENT_PID=$! # the launcher execs the JVM: this is the agent's pid
   for _ in $(seq 1 600); do grep -q 'agent started' "$STATE-agent.log" 2>/dev/null && return 0; sleep 0.1; done
   cat "$STATE-agent.log" >&2
@@ -53,7 +64,7 @@ cleanup() {
   [[ -n "${AGENT_PID:-}" ]] && J pod delete storm/client storm/server >/dev/null 2>&1
   stop_agent
   "$JILIUM" "${AGENT[@]}" --cleanup >/dev/null 2>&1
-  rm -f "$STATE-policy.yaml"
+  rm -f "$STATE-policy.yaml" "$STATE-agent.log"
 }
 trap cleanup EXIT
 
@@ -106,7 +117,7 @@ for r in $(seq 1 "$ROUNDS"); do
         jdk.CPUTimeSample#enabled=true jdk.CPUTimeSample#throttle=2ms \
         filename="$STORM_JFR/agent-round$r-flows-$mode.jfr" >/dev/null
     fi
-    line=$(round "$mode")
+    line=$(round "$([[ "$mode" == true ]] && echo "$SUBSCRIBE" || echo false)")
     if [[ "$mode" == true ]]; then
       line+=" hubble_flows_processed_total=$(hubble_metric hubble_flows_processed_total)"
       line+=" hubble_lost_events_total=$(hubble_metric hubble_lost_events_total)"

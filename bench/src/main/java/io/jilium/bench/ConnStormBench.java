@@ -9,6 +9,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.jilium.api.agent.v1.AgentGrpc;
 import io.jilium.api.agent.v1.StatusRequest;
+import io.jilium.api.agent.v1.StatusResponse;
 import io.jilium.api.observer.GetFlowsRequest;
 import io.jilium.api.observer.GetFlowsResponse;
 import io.jilium.api.observer.ObserverGrpc;
@@ -22,12 +23,14 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -71,7 +74,7 @@ public final class ConnStormBench {
             .maxInboundMessageSize(16 << 20)
             .build();
     AgentGrpc.AgentBlockingStub agent = AgentGrpc.newBlockingStub(ch);
-    long statusBefore = statusMillis(agent);
+    StatusCall statusBefore = StatusCall.time(agent);
     ObserverGrpc.ObserverBlockingStub status = ObserverGrpc.newBlockingStub(ch);
 
     ServerSocketChannel server =
@@ -117,7 +120,7 @@ public final class ConnStormBench {
     Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
     Snapshot s1 = Snapshot.take(connected, sub, status, lostMap, agentPid);
 
-    long statusDuring = statusMillis(agent);
+    StatusCall statusDuring = StatusCall.time(agent);
     loop.stop();
     for (Thread t : clients) {
       t.join();
@@ -174,14 +177,32 @@ public final class ConnStormBench {
         flows == 0
             ? "-"
             : String.format("%.1f", 1e6 * (s1.agentTicks - s0.agentTicks) / clkTck / flows));
+    // where the agent's CPU went: thread groups above 1% of a core
+    StringBuilder byThread = new StringBuilder();
+    s1.agentThreadTicks.entrySet().stream()
+        .map(
+            e ->
+                Map.entry(
+                    e.getKey(), e.getValue() - s0.agentThreadTicks.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> 100.0 * e.getValue() / clkTck / dt >= 1)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(
+            e ->
+                byThread
+                    .append(byThread.isEmpty() ? "" : ",")
+                    .append(e.getKey().replace(' ', '_'))
+                    .append(':')
+                    .append(String.format("%.1f", 100.0 * e.getValue() / clkTck / dt)));
+    out.put("agent_threads_pct", byThread.isEmpty() ? "-" : byThread);
     out.put(
         "bench_cpu_pct",
         String.format("%.1f", 100.0 * (s1.selfTicks - s0.selfTicks) / clkTck / dt));
     long busy = s1.machineBusy - s0.machineBusy;
     long total = busy + s1.machineIdle - s0.machineIdle;
     out.put("machine_busy_pct", String.format("%.1f", 100.0 * busy / Math.max(1, total)));
-    out.put("status_ms_idle", statusBefore);
-    out.put("status_ms_storm", statusDuring);
+    out.put("status_ms_idle", statusBefore.millis());
+    out.put("status_ms_storm", statusDuring.millis());
+    out.put("ct4_entries", statusDuring.ct4Entries());
     StringBuilder line = new StringBuilder();
     out.forEach((k, v) -> line.append(line.isEmpty() ? "" : " ").append(k).append('=').append(v));
     System.out.println(line);
@@ -303,6 +324,7 @@ public final class ConnStormBench {
       long seenFlows,
       long lostKernel,
       long agentTicks,
+      Map<String, Long> agentThreadTicks,
       long selfTicks,
       long machineBusy,
       long machineIdle) {
@@ -322,8 +344,9 @@ public final class ConnStormBench {
       long lostKernel = sumPerCpu(lost);
       long delivered = sub == null ? 0 : sub.flows.get();
       long notices = sub == null ? 0 : sub.lostNotices.get();
-      long agentTicks = ticks("/proc/" + agentPid + "/stat");
-      long selfTicks = ticks("/proc/self/stat");
+      long agentTicks = ticks(Path.of("/proc/" + agentPid + "/stat"));
+      Map<String, Long> threadTicks = threadTicks(agentPid);
+      long selfTicks = ticks(Path.of("/proc/self/stat"));
       long[] machine = machine();
       long seen = status.serverStatus(ServerStatusRequest.getDefaultInstance()).getSeenFlows();
       return new Snapshot(
@@ -334,6 +357,7 @@ public final class ConnStormBench {
           seen,
           lostKernel,
           agentTicks,
+          threadTicks,
           selfTicks,
           machine[0],
           machine[1]);
@@ -353,19 +377,53 @@ public final class ConnStormBench {
     return total[0];
   }
 
-  /** Wall time of one agent Status call (jilium status), in milliseconds. */
-  private static long statusMillis(AgentGrpc.AgentBlockingStub agent) {
-    long t0 = System.nanoTime();
-    agent.status(StatusRequest.getDefaultInstance());
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+  /** One agent Status call (jilium status): its wall time and the conntrack entries it counted. */
+  private record StatusCall(long millis, long ct4Entries) {
+    static StatusCall time(AgentGrpc.AgentBlockingStub agent) {
+      long t0 = System.nanoTime();
+      StatusResponse r = agent.status(StatusRequest.getDefaultInstance());
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      long ct4 =
+          r.getMapsList().stream()
+              .filter(m -> m.getName().equals("jl_ct4"))
+              .mapToLong(m -> m.getEntries())
+              .sum();
+      return new StatusCall(millis, ct4);
+    }
   }
 
   /** utime + stime of a process (all its threads), in clock ticks. */
-  private static long ticks(String statFile) throws IOException {
-    String s = Files.readString(Path.of(statFile));
+  private static long ticks(Path statFile) throws IOException {
+    return ticks(Files.readString(statFile));
+  }
+
+  /** utime + stime from the text of a stat file. */
+  private static long ticks(String s) {
     // fields after the command name (which may contain spaces), from field 3 on
     String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  /**
+   * utime + stime of each thread of a process, summed by thread name without digits (so the threads
+   * of one pool count together).
+   */
+  private static Map<String, Long> threadTicks(long pid) throws IOException {
+    Map<String, Long> byName = new TreeMap<>();
+    try (DirectoryStream<Path> tasks =
+        Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : tasks) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (IOException e) {
+          continue; // the thread ended meanwhile
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        byName.merge(name.replaceAll("[0-9]+", "#"), ticks(stat), Long::sum);
+      }
+    }
+    return byName;
   }
 
   /** Busy and idle (idle + iowait) ticks of all CPUs. */
