@@ -15,6 +15,7 @@
 #   STORM_SUBSCRIBE (false: flows on without a GetFlows subscriber, default true),
 #   STORM_AGENT_JAVA_OPTS (JVM options for the agent instead of the launcher's: the agent JVM is
 #   then started directly, e.g. "-XX:+UseSerialGC -Xms256m -Xmx256m -Xmn128m"),
+#   STORM_AGENT_ARGS (extra agent flags, e.g. "--bpf-events-ring-size 67108864"),
 #   STORM_JFR=DIR (a JFR recording of the agent over each measured interval, into DIR)
 set -euo pipefail
 ROUNDS="${1:-3}"
@@ -35,6 +36,8 @@ AGENT=(agent --node-name "$NODE" --socket "$SOCK" --state-dir "$STATE"
   --pod-cidr-v4 10.249.0.0/24 --pod-cidr-v6 fd00:10:249::/120
   --monitor-aggregation "$AGGREGATION"
   --hubble-metrics-server "$HUBBLE_METRICS" --prometheus-serve-addr 127.0.0.1:19962)
+# shellcheck disable=SC2206 # flags are words
+AGENT+=(${STORM_AGENT_ARGS:-})
 J() { "$JILIUM" --socket "$SOCK" "$@"; }
 
 stop_agent() {
@@ -107,6 +110,7 @@ hubble_metric() { # name: summed over label sets
   curl -s "http://$HUBBLE_METRICS/metrics" | awk -v n="$1" '$1 ~ "^"n"({|$)" {s += $2} END {printf "%.0f", s}'
 }
 
+echo "start $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 ON=(); OFF=()
 for r in $(seq 1 "$ROUNDS"); do
   for mode in true false; do
@@ -128,6 +132,8 @@ for r in $(seq 1 "$ROUNDS"); do
     echo "round $r flows=$mode: $line" >&2
   done
 done
+
+echo "end $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # ---- summary: medians over rounds; lost events summed ----
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
