@@ -132,6 +132,7 @@ public final class Agent implements AutoCloseable {
     observability = new Observability(config, VERSION);
     observability.openStore();
     loop.run(this::restore);
+    observability.observer().lostInKernel(datapath.lostEvents()); // the baseline
     monitor = new MonitorHub(datapath.map(LxcDatapath.EVENTS), observability.observer()::onRecord);
     monitor.start();
     loop.run(this::publish);

@@ -26,7 +26,7 @@ public final class FlowObserver {
   private final AtomicLong seen = new AtomicLong();
   private final AtomicLong decodeErrors = new AtomicLong();
   private volatile Consumer<Flow> sink = f -> {};
-  private long lostReported;
+  private long lostReported = -1; // -1: no baseline yet
 
   public FlowObserver(FlowDecoder decoder, FlowRing ring, String nodeName, HubbleMetrics metrics) {
     this.decoder = decoder;
@@ -71,6 +71,15 @@ public final class FlowObserver {
    * becomes a loss notice in the stream and in lost_events_total.
    */
   public void lostInKernel(long total) {
+    if (lostReported < 0) {
+      // the pinned counter outlives agents: what earlier agents saw (or what was lost while no
+      // agent read the ring) is not this agent's to report again
+      lostReported = total;
+      if (total > 0) {
+        LOG.atInfo().addKeyValue("lostBefore", total).log("events lost before this agent started");
+      }
+      return;
+    }
     long delta = total - lostReported;
     if (delta <= 0) {
       return;

@@ -148,7 +148,20 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         }
         long oldest = ring.oldest();
         if (cursor < oldest) {
-          cursor = oldest; // this reader fell behind the writer; what was overwritten is gone
+          // this reader fell behind the writer: what was overwritten is gone, and it is told so,
+          // as Hubble does
+          Timestamp t = FlowDecoder.timestamp(System.currentTimeMillis() * 1_000_000L);
+          out.onNext(
+              GetFlowsResponse.newBuilder()
+                  .setLostEvents(
+                      io.jilium.api.flow.LostEvent.newBuilder()
+                          .setSource(io.jilium.api.flow.LostEventSource.HUBBLE_RING_BUFFER)
+                          .setNumEventsLost(oldest - cursor)
+                          .setLast(t))
+                  .setNodeName(observer.nodeName())
+                  .setTime(t)
+                  .build());
+          cursor = oldest;
         }
         List<GetFlowsResponse> fresh = ring.since(cursor);
         cursor += fresh.size();
