@@ -92,12 +92,19 @@ final class AgentService extends AgentGrpc.AgentImplBase {
 
   @Override
   public void status(StatusRequest request, StreamObserver<StatusResponse> out) {
-    onLoop(out, this::buildStatus);
+    unary(
+        out,
+        () -> {
+          StatusResponse.Builder b = agent.loop().call(this::controlPlaneStatus);
+          // counting kernel maps key by key takes seconds with many connections: on this
+          // request's thread, never on the control loop
+          kernelStatus(b);
+          return b.build();
+        });
   }
 
-  private StatusResponse buildStatus() {
+  private StatusResponse.Builder controlPlaneStatus() {
     AgentConfig c = agent.config();
-    LxcDatapath dp = agent.datapath();
     StatusResponse.Builder b =
         StatusResponse.newBuilder()
             .setNodeName(c.nodeName())
@@ -122,14 +129,6 @@ final class AgentService extends AgentGrpc.AgentImplBase {
               .setAvailable(f.available())
               .setDetail(f.detail()));
     }
-    for (String name : List.of("jl_endpoints", "jl_ipcache", "jl_ct4", "jl_ct6", "jl_metrics")) {
-      var m = dp.map(name);
-      b.addMaps(
-          MapPressure.newBuilder()
-              .setName(name)
-              .setEntries(m.countEntries())
-              .setMaxEntries(m.maxEntries()));
-    }
     long maxPolicy = 0;
     for (Endpoint ep : agent.endpoints().all()) {
       maxPolicy = Math.max(maxPolicy, agent.policy().engine().entryCount(ep.id()));
@@ -139,6 +138,19 @@ final class AgentService extends AgentGrpc.AgentImplBase {
             .setName("jl_pol_* (largest)")
             .setEntries(maxPolicy)
             .setMaxEntries(PolicyMap.MAX_ENTRIES));
+    return b;
+  }
+
+  private void kernelStatus(StatusResponse.Builder b) {
+    LxcDatapath dp = agent.datapath();
+    for (String name : List.of("jl_endpoints", "jl_ipcache", "jl_ct4", "jl_ct6", "jl_metrics")) {
+      var m = dp.map(name);
+      b.addMaps(
+          MapPressure.newBuilder()
+              .setName(name)
+              .setEntries(m.countEntries())
+              .setMaxEntries(m.maxEntries()));
+    }
     for (MetricsMap.Counter counter : dp.metrics().dump()) {
       if (counter.reason() == 0) {
         continue;
@@ -152,7 +164,6 @@ final class AgentService extends AgentGrpc.AgentImplBase {
               .setBytes(counter.bytes()));
     }
     b.setLostEvents(dp.lostEvents());
-    return b.build();
   }
 
   // ---- endpoints (CNI) ----
