@@ -1,0 +1,128 @@
+package io.jilium.agent.observer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jilium.api.flow.Flow;
+import io.jilium.api.flow.TraceObservationPoint;
+import io.jilium.api.flow.TraceReason;
+import io.jilium.api.flow.TrafficDirection;
+import io.jilium.api.flow.Verdict;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Datapath notification bytes (bpf/lib/maps.h) into Hubble flows. */
+class FlowDecoderTest {
+  private static final ObserverDirectory.EndpointView CLIENT =
+      new ObserverDirectory.EndpointView(
+          1, 300, "ns1", "client", List.of("k8s:app=client"), "lxc1", 11);
+  private static final ObserverDirectory.EndpointView WEB =
+      new ObserverDirectory.EndpointView(2, 301, "ns1", "web", List.of("k8s:app=web"), "lxc2", 12);
+  private static final ObserverDirectory DIR =
+      new ObserverDirectory(
+          "node-a",
+          Map.of(1, CLIENT, 2, WEB),
+          Map.of("10.0.0.1", CLIENT, "10.0.0.2", WEB),
+          Map.of(2, List.of("reserved:world")),
+          Map.of());
+
+  private final FlowDecoder decoder = new FlowDecoder(() -> DIR, 1_000_000_000L);
+
+  @Test
+  void aReplyTraceIntoThePodIsAnEgressReplyWithBothEndsNamed() {
+    byte[] r = header(FlowDecoder.TYPE_TRACE, 0, 1, tcp(2, 1, 80, 40000, 0x12));
+    ByteBuffer b = buf(r);
+    b.putInt(16, 301);
+    b.putInt(20, 300);
+    b.put(26, (byte) 2); // reply
+    b.putInt(28, 11);
+    Flow f = decoder.decode(r);
+
+    assertThat(f.getVerdict()).isEqualTo(Verdict.FORWARDED);
+    assertThat(f.getTraceObservationPoint()).isEqualTo(TraceObservationPoint.TO_ENDPOINT);
+    assertThat(f.getTraceReason()).isEqualTo(TraceReason.REPLY);
+    assertThat(f.getIsReply().getValue()).isTrue();
+    assertThat(f.getTrafficDirection()).isEqualTo(TrafficDirection.EGRESS);
+    assertThat(f.getSource().getPodName()).isEqualTo("web");
+    assertThat(f.getDestination().getPodName()).isEqualTo("client");
+    assertThat(f.getDestination().getLabelsList()).containsExactly("k8s:app=client");
+    assertThat(f.getL4().getTCP().getFlags().getSYN()).isTrue();
+    assertThat(f.getL4().getTCP().getFlags().getACK()).isTrue();
+    assertThat(f.getInterface().getName()).isEqualTo("lxc1");
+    assertThat(f.getEventType().getType()).isEqualTo(4);
+    assertThat(f.getNodeName()).isEqualTo("node-a");
+    assertThat(f.getTime().getSeconds()).as("monotonic + offset").isEqualTo(1 + 5);
+  }
+
+  @Test
+  void aDeniedVerdictFromTheWorldNamesTheRemoteByItsIdentity() {
+    byte[] r = header(FlowDecoder.TYPE_POLICY_VERDICT, 0, 2, tcp(99, 2, 5555, 80, 0x02));
+    ByteBuffer b = buf(r);
+    b.putInt(16, 2); // remote: world
+    b.putInt(20, -133);
+    b.put(27, (byte) 1); // ingress
+    b.put(28, (byte) 0); // no match
+    Flow f = decoder.decode(r);
+
+    assertThat(f.getVerdict()).isEqualTo(Verdict.DROPPED);
+    assertThat(f.getDropReasonDescValue()).isEqualTo(133);
+    assertThat(f.getPolicyMatchType()).isZero();
+    assertThat(f.getTrafficDirection()).isEqualTo(TrafficDirection.INGRESS);
+    assertThat(f.getSource().getIdentity()).isEqualTo(2);
+    assertThat(f.getSource().getLabelsList()).containsExactly("reserved:world");
+    assertThat(f.getDestination().getIdentity()).isEqualTo(301);
+  }
+
+  @Test
+  void aDropCarriesItsReasonAndSourceLine() {
+    byte[] r = header(FlowDecoder.TYPE_DROP, 181, 1, tcp(1, 2, 40000, 8080, 0x02));
+    ByteBuffer b = buf(r);
+    b.putInt(16, 300);
+    b.putInt(20, 301);
+    b.putShort(28, (short) 90);
+    b.put(30, (byte) 123);
+    b.put(36, (byte) 2); // egress
+    Flow f = decoder.decode(r);
+
+    assertThat(f.getVerdict()).isEqualTo(Verdict.DROPPED);
+    assertThat(f.getDropReasonDesc().name()).isEqualTo("POLICY_DENY");
+    assertThat(f.getFile().getName()).isEqualTo("policy.h");
+    assertThat(f.getFile().getLine()).isEqualTo(90);
+    assertThat(f.getTrafficDirection()).isEqualTo(TrafficDirection.EGRESS);
+    assertThat(f.hasIsReply()).as("unknown for drops").isFalse();
+  }
+
+  @Test
+  void otherRecordsAreNotFlows() {
+    byte[] r = header(2, 0, 1, tcp(1, 2, 1, 2, 0));
+    assertThat(decoder.decode(r)).isNull();
+    assertThat(decoder.decode(new byte[10])).isNull();
+  }
+
+  private static ByteBuffer buf(byte[] r) {
+    return ByteBuffer.wrap(r).order(ByteOrder.nativeOrder());
+  }
+
+  private static byte[] header(int type, int subtype, int source, byte[] packet) {
+    ByteBuffer b = ByteBuffer.allocate(48 + packet.length).order(ByteOrder.nativeOrder());
+    b.put(0, (byte) type).put(1, (byte) subtype).putShort(2, (short) source);
+    b.putInt(8, packet.length).putShort(12, (short) packet.length).putShort(14, (short) 1);
+    b.putLong(40, 5_000_000_000L);
+    b.put(48, packet);
+    return b.array();
+  }
+
+  private static byte[] tcp(int src, int dst, int sport, int dport, int flags) {
+    ByteBuffer p = ByteBuffer.allocate(54);
+    p.put(new byte[] {2, 0, 0, 0, 0, (byte) dst, 2, 0, 0, 0, 0, (byte) src});
+    p.putShort((short) 0x0800);
+    p.put((byte) 0x45).put((byte) 0).putShort((short) 40).putInt(0).put((byte) 64).put((byte) 6);
+    p.putShort((short) 0);
+    p.put(new byte[] {10, 0, 0, (byte) src}).put(new byte[] {10, 0, 0, (byte) dst});
+    p.putShort((short) sport).putShort((short) dport).putInt(1).putInt(0);
+    p.put((byte) 0x50).put((byte) flags).putShort((short) 65535).putInt(0);
+    return p.array();
+  }
+}
