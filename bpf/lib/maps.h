@@ -17,7 +17,7 @@
 #define POLICY_MAPS_OUTER_SIZE 65535
 #define CT_MAP_SIZE 262144
 #define METRICS_MAP_SIZE 1024
-#define EVENTS_RING_SIZE (16 * 1024 * 1024) /* ~70k notifications: bursts and GC pauses */
+#define EVENTS_RING_SIZE (16 * 1024 * 1024) /* ~90k notifications: bursts and GC pauses */
 
 /* ---- endpoints: host-side veth ifindex -> endpoint ---- */
 

@@ -1,5 +1,6 @@
 package io.jilium.agent;
 
+import com.google.protobuf.Timestamp;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.jilium.agent.observer.FlowDecoder;
@@ -8,17 +9,22 @@ import io.jilium.agent.observer.FlowRing;
 import io.jilium.agent.observer.HubbleMetrics;
 import io.jilium.agent.observer.ObserverDirectory;
 import io.jilium.agent.observer.ObserverService;
+import io.jilium.agent.observer.store.FlowStore;
 import io.jilium.bpf.loader.LxcDatapath;
 import io.jilium.bpf.maps.MetricsMap;
 import io.jilium.core.flow.DropReason;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +46,7 @@ final class Observability implements AutoCloseable {
   private final PrometheusRegistry agentRegistry = new PrometheusRegistry();
   private final List<HTTPServer> httpServers = new ArrayList<>();
   private Server tcpServer;
-  private io.jilium.agent.observer.store.FlowStore store;
+  private FlowStore store;
 
   Observability(AgentConfig config, String version) {
     this.config = config;
@@ -81,11 +87,8 @@ final class Observability implements AutoCloseable {
     if (o.flowStore() == null) {
       return;
     }
-    store =
-        io.jilium.agent.observer.store.FlowStore.open(
-            o.flowStore(),
-            io.jilium.agent.observer.store.FlowStore.Limits.forMaxBytes(o.flowStoreMaxBytes()));
-    io.jilium.agent.observer.store.FlowStore s = store;
+    store = FlowStore.open(o.flowStore(), FlowStore.Limits.forMaxBytes(o.flowStoreMaxBytes()));
+    FlowStore s = store;
     observer.setSink(s::append);
     service.setHistory(
         (since, until, consumer) -> s.read(instant(since), instant(until), consumer::test));
@@ -96,8 +99,8 @@ final class Observability implements AutoCloseable {
         .log("flow store open");
   }
 
-  private static java.time.Instant instant(com.google.protobuf.Timestamp t) {
-    return java.time.Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+  private static Instant instant(Timestamp t) {
+    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
   }
 
   /** Starts the TCP Observer server and the metrics servers; failures are logged, not fatal. */
@@ -117,7 +120,7 @@ final class Observability implements AutoCloseable {
                 .start();
         LOG.atInfo().addKeyValue("address", o.hubbleListenAddress()).log("Hubble API on TCP");
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException(
+        throw new UncheckedIOException(
             "--hubble-listen-address " + o.hubbleListenAddress() + ": cannot listen", e);
       }
     }
@@ -239,7 +242,7 @@ final class Observability implements AutoCloseable {
         .callback(cb -> mapPressure.forEach((name, v) -> cb.call(v, name)))
         .register(agentRegistry);
     regenerationSeconds =
-        io.prometheus.metrics.core.metrics.Histogram.builder()
+        Histogram.builder()
             .name("cilium_policy_regeneration_time_stats_seconds")
             .help("Time to apply a policy change to every endpoint's maps")
             .classicExponentialUpperBounds(0.0005, 2, 16)
@@ -247,15 +250,15 @@ final class Observability implements AutoCloseable {
   }
 
   private volatile long policyCount;
-  private volatile java.util.Map<String, Double> mapPressure = java.util.Map.of();
-  private io.prometheus.metrics.core.metrics.Histogram regenerationSeconds;
+  private volatile Map<String, Double> mapPressure = Map.of();
+  private Histogram regenerationSeconds;
 
   void policies(long count) {
     policyCount = count;
   }
 
-  void mapPressure(java.util.Map<String, Double> pressure) {
-    mapPressure = java.util.Map.copyOf(pressure);
+  void mapPressure(Map<String, Double> pressure) {
+    mapPressure = Map.copyOf(pressure);
   }
 
   void policyRegenerated(long nanos) {

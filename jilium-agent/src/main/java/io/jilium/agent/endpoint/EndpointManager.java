@@ -40,6 +40,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -527,14 +528,14 @@ public final class EndpointManager {
         dual ? ReservedIdentity.WORLD_IPV4.id() : ReservedIdentity.WORLD.id());
     desired.put(
         Cidr.parse("::/0"), dual ? ReservedIdentity.WORLD_IPV6.id() : ReservedIdentity.WORLD.id());
-    cidrIdentities.forEach((c, id) -> desired.put(c, id.id()));
-    desired.putAll(hostAddresses);
-    for (Endpoint ep : byId.values()) {
-      if (ep.ipv4 != null) {
-        desired.put(Cidr.host(ep.ipv4), ep.identity.id());
-      }
-      if (ep.ipv6 != null) {
-        desired.put(Cidr.host(ep.ipv6), ep.identity.id());
+    // every claimed prefix once, with the identity the precedence rule gives it
+    Set<Cidr> claimed = new LinkedHashSet<>(cidrIdentities.keySet());
+    claimed.addAll(hostAddresses.keySet());
+    claimed.addAll(byAddress.keySet());
+    for (Cidr c : claimed) {
+      Integer id = desiredIdentity(c);
+      if (id != null) {
+        desired.put(c, id);
       }
     }
     return desired;

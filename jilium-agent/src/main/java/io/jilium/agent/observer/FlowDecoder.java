@@ -32,6 +32,7 @@ import io.jilium.core.policy.RuleOrigin;
 import io.jilium.core.policy.RuleRef;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -58,6 +59,8 @@ public final class FlowDecoder {
   private static final int TRACE_REASON_UNKNOWN = 0x7f;
   private static final int DIR_INGRESS = 1;
   private static final int DROP_POLICY_DENY = 181;
+
+  private static final HexFormat MAC = HexFormat.ofDelimiter(":");
 
   private final Supplier<ObserverDirectory> directory;
   private final long monotonicToWallNanos;
@@ -123,7 +126,7 @@ public final class FlowDecoder {
                 dirByte == DIR_INGRESS ? TrafficDirection.INGRESS : TrafficDirection.EGRESS)
             .setFile(
                 FileInfo.newBuilder()
-                    .setName(fileName(r[30] & 0xff))
+                    .setName(DropNotification.fileName(r[30] & 0xff))
                     .setLine(b.getShort(28) & 0xffff));
         if (sub == DROP_POLICY_DENY && local != null && p.isKnown()) {
           Direction d = dirByte == DIR_INGRESS ? Direction.INGRESS : Direction.EGRESS;
@@ -286,20 +289,8 @@ public final class FlowDecoder {
     };
   }
 
-  private static String fileName(int id) {
-    return new DropNotification(0, 0, 0, 0, 0, 0, 0, 0, id, 0, 0, 0, 0, null).fileName();
-  }
-
   private static String mac(byte[] r, int off) {
-    StringBuilder s = new StringBuilder(17);
-    for (int i = 0; i < 6; i++) {
-      if (i > 0) {
-        s.append(':');
-      }
-      int v = r[off + i] & 0xff;
-      s.append(Character.forDigit(v >> 4, 16)).append(Character.forDigit(v & 0xf, 16));
-    }
-    return s.toString();
+    return MAC.formatHex(r, off, off + 6);
   }
 
   static Timestamp timestamp(long nanos) {

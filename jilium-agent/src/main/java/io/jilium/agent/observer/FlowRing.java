@@ -59,6 +59,19 @@ public final class FlowRing {
     }
   }
 
+  /** Everything held, oldest first, and the sequence number the next event will get. */
+  public record Snapshot(List<GetFlowsResponse> events, long next) {}
+
+  /** What is held and where a follower continues, read together so nothing is seen twice. */
+  public Snapshot snapshot() {
+    lock.lock();
+    try {
+      return new Snapshot(since(0), next);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Events from sequence {@code from} (clamped to what is held) up to the newest, oldest first. */
   public List<GetFlowsResponse> since(long from) {
     lock.lock();

@@ -79,9 +79,9 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         r -> r.hasLostEvents() || (r.hasFlow() && filter.test(r.getFlow()));
 
     FlowRing ring = observer.ring();
-    long cursor = ring.next();
-    List<GetFlowsResponse> held = ring.since(0);
-    cursor = Math.max(cursor, 0);
+    FlowRing.Snapshot snapshot = ring.snapshot();
+    long cursor = snapshot.next();
+    List<GetFlowsResponse> held = snapshot.events();
     List<GetFlowsResponse> history = new ArrayList<>();
     History h = this.history;
     Timestamp firstHeld = held.isEmpty() ? null : held.getFirst().getTime();

@@ -11,6 +11,13 @@ import io.jilium.bpf.maps.EndpointsMap;
 import io.jilium.bpf.maps.IpCacheMap;
 import io.jilium.bpf.maps.MetricsMap;
 import io.jilium.bpf.maps.PolicyMapsOuter;
+import io.jilium.bpf.sys.LibBpf;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,7 +144,7 @@ public final class LxcDatapath implements AutoCloseable {
   private static void replaceIncompatiblePins(BpfObject object, Path pinDir) {
     for (String m : PINNED_MAPS) {
       Path pin = pinDir.resolve(m);
-      if (!java.nio.file.Files.exists(pin)) {
+      if (!Files.exists(pin)) {
         continue;
       }
       BpfObject.MapDef want = object.mapDef(m);
@@ -157,9 +164,9 @@ public final class LxcDatapath implements AutoCloseable {
                 "pinned map from an older datapath does not fit (key/value/entries): replacing it");
       }
       try {
-        java.nio.file.Files.delete(pin);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException("removing incompatible pinned map " + pin, e);
+        Files.delete(pin);
+      } catch (IOException e) {
+        throw new UncheckedIOException("removing incompatible pinned map " + pin, e);
       }
     }
   }
@@ -172,7 +179,7 @@ public final class LxcDatapath implements AutoCloseable {
         (k, v) -> {
           long slot = (map.valueSize() + 7) & ~7L; // per-CPU values are 8-byte aligned
           for (long off = 0; off + 8 <= v.byteSize(); off += slot) {
-            total[0] += v.get(java.lang.foreign.ValueLayout.JAVA_LONG, off);
+            total[0] += v.get(ValueLayout.JAVA_LONG, off);
           }
         });
     return total[0];
@@ -180,15 +187,15 @@ public final class LxcDatapath implements AutoCloseable {
 
   /** Writes the run-time configuration the programs read (struct lxc_config). */
   public void configure(DatapathConfig c) {
-    try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
-      java.lang.foreign.MemorySegment k = a.allocate(java.lang.foreign.ValueLayout.JAVA_INT);
-      java.lang.foreign.MemorySegment v = a.allocate(io.jilium.bpf.maps.DatapathLayouts.LXC_CONFIG);
-      v.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, c.aggregation().level());
-      v.set(java.lang.foreign.ValueLayout.JAVA_INT, 4, c.reportIntervalSeconds());
-      v.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 8, (byte) c.reportTcpFlags());
-      v.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 9, (byte) (c.traceEnabled() ? 1 : 0));
-      v.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 10, (byte) (c.policyVerdictEnabled() ? 1 : 0));
-      map(CONFIG).update(k, v, io.jilium.bpf.sys.LibBpf.BPF_ANY);
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment k = a.allocate(ValueLayout.JAVA_INT);
+      MemorySegment v = a.allocate(DatapathLayouts.LXC_CONFIG);
+      v.set(ValueLayout.JAVA_INT, 0, c.aggregation().level());
+      v.set(ValueLayout.JAVA_INT, 4, c.reportIntervalSeconds());
+      v.set(ValueLayout.JAVA_BYTE, 8, (byte) c.reportTcpFlags());
+      v.set(ValueLayout.JAVA_BYTE, 9, (byte) (c.traceEnabled() ? 1 : 0));
+      v.set(ValueLayout.JAVA_BYTE, 10, (byte) (c.policyVerdictEnabled() ? 1 : 0));
+      map(CONFIG).update(k, v, LibBpf.BPF_ANY);
     }
   }
 

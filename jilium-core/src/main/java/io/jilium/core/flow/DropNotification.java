@@ -60,6 +60,11 @@ public record DropNotification(
 
   /** The datapath source file a drop was decided in (ids from bpf/lib/common.h). */
   public String fileName() {
+    return fileName(file);
+  }
+
+  /** The name of a datapath source file id (bpf/lib/common.h). */
+  public static String fileName(int file) {
     return switch (file) {
       case 2 -> "bpf_lxc.c";
       case 109 -> "conntrack.h";
