@@ -18,6 +18,14 @@
 #define CT_MAP_SIZE 262144
 #define METRICS_MAP_SIZE 1024
 #define EVENTS_RING_SIZE (16 * 1024 * 1024) /* ~90k notifications: bursts and GC pauses */
+#define LB_SERVICES_MAP_SIZE 65536  /* frontends x (1 + backend slots) */
+#define LB_BACKENDS_MAP_SIZE 65536
+#define LB_REVNAT_MAP_SIZE 65536
+#define LB_MAGLEV_MAP_SIZE 65536    /* services with a Maglev table */
+#define LB_AFFINITY_MAP_SIZE 65536
+#define LB_CT_MAP_SIZE 262144       /* per-packet translated connections, both directions */
+#define LB_SOCK_REVNAT_SIZE 262144  /* sockets translated at connect/sendmsg */
+#define LB_NETNS_MAP_SIZE 65536     /* network namespaces whose sockets are translated */
 
 /* ---- endpoints: host-side veth ifindex -> endpoint ---- */
 
@@ -261,6 +269,175 @@ struct lxc_config {
 	__u8 pad;
 };
 
+
+/* ---- load balancing (services): the contract with io.jilium.bpf.maps.Lb* ----
+ *
+ * As in Cilium's lb4_services/lb4_backends/lb4_reverse_nat: a frontend (VIP, port, protocol) has
+ * a service entry in slot 0 (count of active backend slots, rev_nat_index = the service id,
+ * flags) and one entry per active backend in slots 1..count naming a backend id. The agent
+ * writes new slots first, then slot 0, then deletes slots beyond the new count, so a lookup
+ * never sees a frontend with missing or partial backends. Terminating backends stay in the
+ * backends map (connections that already chose them keep working) but hold no slot.
+ */
+
+#define LB_SVC_F_NODEPORT 0x01     /* frontend of a NodePort (address 0: any local address) */
+#define LB_SVC_F_EXTERNAL_IP 0x02  /* frontend of an externalIP */
+#define LB_SVC_F_AFFINITY 0x04     /* sessionAffinity: ClientIP, timeout in affinity_timeout */
+#define LB_SVC_F_LOADBALANCER 0x08 /* frontend of a LoadBalancer ingress IP / loadBalancerIP */
+#define LB_SVC_F_CLUSTERIP 0x10    /* frontend of a ClusterIP: not reachable from outside */
+#define LB_SVC_F_MAGLEV 0x20       /* per-packet selection through the service's Maglev table */
+
+#define LB_BACKEND_ACTIVE 0
+#define LB_BACKEND_TERMINATING 1
+
+struct lb4_key {
+	__be32 address;     /* frontend address; 0 with LB_SVC_F_NODEPORT: any node address */
+	__be16 dport;       /* frontend port, network order */
+	__u16 backend_slot; /* 0: the service entry, 1..count: a backend */
+	__u8 proto;         /* IPPROTO_TCP / IPPROTO_UDP */
+	__u8 scope;         /* reserved for traffic policies across nodes, 0 */
+	__u16 pad;
+};
+
+struct lb6_key {
+	__u8 address[16];
+	__be16 dport;
+	__u16 backend_slot;
+	__u8 proto;
+	__u8 scope;
+	__u16 pad;
+};
+
+struct lb_service {
+	__u32 backend_id;       /* slots 1..count: the backend; slot 0: 0 */
+	__u16 count;            /* slot 0: number of active backend slots (0: no backend) */
+	__u16 rev_nat_index;    /* the service id: reverse NAT, Maglev and affinity key */
+	__u8 flags;             /* LB_SVC_F_* */
+	__u8 pad1;
+	__u16 pad2;
+	__u32 affinity_timeout; /* seconds, with LB_SVC_F_AFFINITY */
+};
+
+struct lb4_backend {
+	__be32 address;
+	__be16 port;  /* network order */
+	__u8 proto;
+	__u8 state;   /* LB_BACKEND_* */
+};
+
+struct lb6_backend {
+	__u8 address[16];
+	__be16 port;
+	__u8 proto;
+	__u8 state;
+};
+
+/* rev_nat_index -> the frontend a reply must appear to come from */
+struct lb4_reverse_nat {
+	__be32 address;
+	__be16 port;
+	__u16 pad;
+};
+
+struct lb6_reverse_nat {
+	__u8 address[16];
+	__be16 port;
+	__u16 pad;
+};
+
+/* sessionAffinity: (client, service) -> backend. The client is the socket's network namespace
+ * cookie at the socket hooks (netns = 1) and the source address per packet (netns = 0). */
+struct lb4_affinity_key {
+	__u64 client;        /* netns cookie, or the IPv4 address in the first 4 bytes */
+	__u16 rev_nat_index;
+	__u8 netns;
+	__u8 pad1;
+	__u32 pad2;
+};
+
+struct lb6_affinity_key {
+	__u8 client[16];     /* netns cookie in the first 8 bytes, or the IPv6 address */
+	__u16 rev_nat_index;
+	__u8 netns;
+	__u8 pad1;
+	__u32 pad2;
+};
+
+struct lb_affinity_val {
+	__u64 last_used;     /* bpf_ktime_get_ns() / 1e9 */
+	__u32 backend_id;
+	__u32 pad;
+};
+
+/* Socket-level reverse NAT: (socket cookie, backend) -> frontend, for recvmsg/getpeername. */
+struct lb4_sock_revnat_key {
+	__u64 cookie;
+	__be32 address;      /* backend */
+	__be16 port;
+	__u16 pad;
+};
+
+struct lb4_sock_revnat_val {
+	__be32 address;      /* frontend */
+	__be16 port;
+	__u16 rev_nat_index;
+};
+
+struct lb6_sock_revnat_key {
+	__u64 cookie;
+	__u8 address[16];
+	__be16 port;
+	__u16 pad1;
+	__u32 pad2;
+};
+
+struct lb6_sock_revnat_val {
+	__u8 address[16];
+	__be16 port;
+	__u16 rev_nat_index;
+};
+
+/* Per-packet translated connections (bpf_host). LB_CT_SERVICE: the client's original tuple
+ * (client -> frontend) -> chosen backend; LB_CT_REVNAT: the reply tuple (backend -> client) ->
+ * the frontend address and port to restore as the reply's source. */
+#define LB_CT_SERVICE 0
+#define LB_CT_REVNAT 1
+
+struct lb4_ct_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 dir;            /* LB_CT_* */
+	__u16 pad;
+};
+
+struct lb6_ct_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 dir;
+	__u16 pad;
+};
+
+struct lb_ct_entry {
+	__u32 backend_id;    /* LB_CT_SERVICE */
+	__u16 rev_nat_index;
+	__be16 nat_port;     /* LB_CT_REVNAT: frontend port */
+	__u8 nat_addr[16];   /* LB_CT_REVNAT: frontend address (IPv4 in the first 4 bytes) */
+	__u32 lifetime;      /* expiry, seconds of CLOCK_MONOTONIC */
+	__u32 pad;
+};
+
+/* Network namespaces whose sockets the socket hooks translate: the host's and every pod's
+ * (network namespace cookie -> LB_NETNS_*). Other namespaces on the machine (an outside client
+ * played by a namespace, other software's containers) go through the per-packet path. */
+#define LB_NETNS_HOST 1
+#define LB_NETNS_POD 2
+
 /* Map definitions. The agent reuses pinned instances of these (bpf_map__reuse_fd) so several
  * programs and restarts share them. */
 
@@ -335,5 +512,112 @@ struct {
 	__type(value, __u64);
 	__uint(max_entries, 1);
 } jl_lost_events SEC(".maps");
+
+/* ---- load balancing maps ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct lb4_key);
+	__type(value, struct lb_service);
+	__uint(max_entries, LB_SERVICES_MAP_SIZE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} jl_lb4_services SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct lb6_key);
+	__type(value, struct lb_service);
+	__uint(max_entries, LB_SERVICES_MAP_SIZE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} jl_lb6_services SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u32); /* backend id */
+	__type(value, struct lb4_backend);
+	__uint(max_entries, LB_BACKENDS_MAP_SIZE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} jl_lb4_backends SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u32);
+	__type(value, struct lb6_backend);
+	__uint(max_entries, LB_BACKENDS_MAP_SIZE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} jl_lb6_backends SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u16); /* rev_nat_index */
+	__type(value, struct lb4_reverse_nat);
+	__uint(max_entries, LB_REVNAT_MAP_SIZE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} jl_lb4_revnat SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u16);
+	__type(value, struct lb6_reverse_nat);
+	__uint(max_entries, LB_REVNAT_MAP_SIZE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} jl_lb6_revnat SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct lb4_affinity_key);
+	__type(value, struct lb_affinity_val);
+	__uint(max_entries, LB_AFFINITY_MAP_SIZE);
+} jl_lb4_affinity SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct lb6_affinity_key);
+	__type(value, struct lb_affinity_val);
+	__uint(max_entries, LB_AFFINITY_MAP_SIZE);
+} jl_lb6_affinity SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct lb4_sock_revnat_key);
+	__type(value, struct lb4_sock_revnat_val);
+	__uint(max_entries, LB_SOCK_REVNAT_SIZE);
+} jl_lb4_sock_revnat SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct lb6_sock_revnat_key);
+	__type(value, struct lb6_sock_revnat_val);
+	__uint(max_entries, LB_SOCK_REVNAT_SIZE);
+} jl_lb6_sock_revnat SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct lb4_ct_key);
+	__type(value, struct lb_ct_entry);
+	__uint(max_entries, LB_CT_MAP_SIZE);
+} jl_lb4_ct SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct lb6_ct_key);
+	__type(value, struct lb_ct_entry);
+	__uint(max_entries, LB_CT_MAP_SIZE);
+} jl_lb6_ct SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u64); /* network namespace cookie */
+	__type(value, __u32); /* LB_NETNS_* */
+	__uint(max_entries, LB_NETNS_MAP_SIZE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} jl_lb_netns SEC(".maps");
+
+/*
+ * Maglev: rev_nat_index -> an array of one element holding the service's lookup table of
+ * lb_maglev_size backend ids (Cilium's layout). The inner map's value size is lb_maglev_size * 4,
+ * set by the agent before load (--bpf-lb-maglev-table-size); lb_maglev_size is a read-only global
+ * in the programs that use it, so the verifier knows the table's bound.
+ */
 
 #endif /* JILIUM_MAPS_H */
