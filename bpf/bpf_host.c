@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0)
+/*
+ * Node devices: tc programs on the devices that face the world (eth0 and the like, or the
+ * devices --devices names). They load-balance the traffic that never meets the socket hooks:
+ * packets from outside the node to a NodePort, an external IP or a LoadBalancer IP.
+ *
+ * cil_from_netdev (tc ingress) looks the destination up as a frontend (exact address, then the
+ * NodePort wildcard when the destination is a node address), keeps a connection on its backend
+ * through an LB_CT_SERVICE entry, selects a backend for a new one (random slot, Maglev table,
+ * client-address affinity), rewrites the destination to it and records an LB_CT_REVNAT entry
+ * for the reply. cil_to_netdev (tc egress) finds replies by that entry and rewrites their source
+ * back to the frontend the client used. A frontend without backends is refused: TCP SYN -> RST,
+ * other packets -> ICMP port unreachable, counted and notified as DROP_NO_SERVICE.
+ * ClusterIP frontends are not served from outside. Everything else passes untouched.
+ */
+#include "common.h"
+#include "eth.h"
+#include "ip.h"
+#include "frag.h"
+#include "ipcache.h"
+#include "metrics.h"
+#include "notify.h"
+#include "jhash.h"
+#include "nat.h"
+#include "reject.h"
+
+#undef JL_FILE
+#define JL_FILE JL_FILE_BPF_HOST
+
+#ifndef IDENTITY_HOST
+#define IDENTITY_HOST 1
+#endif
+
+/* Lifetimes of per-packet translated connections (Cilium's CT defaults), seconds of idle. */
+/* Cilium's default --bpf-lb-maglev-table-size; the loader sets the real one. */
+#define LB_MAGLEV_DEFAULT_SIZE 16381
+
+#define LB_CT_LIFETIME_TCP 21600
+#define LB_CT_LIFETIME_NONTCP 60
+#define LB_CT_CLOSE_TIMEOUT 10
+/* Entries are refreshed at most this often: one map write per connection and interval. */
+#define LB_CT_REFRESH_INTERVAL 30
+
+/*
+ * Size M of every Maglev table (--bpf-lb-maglev-table-size), set by the loader in .rodata before
+ * load. Frozen read-only data is a constant to the verifier, which therefore knows the bound of
+ * a table index; the loader gives the inner map a value of exactly M backend ids.
+ */
+const volatile __u32 lb_maglev_size = LB_MAGLEV_DEFAULT_SIZE;
+
+struct lb_maglev_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__uint(value_size, LB_MAGLEV_DEFAULT_SIZE * sizeof(__u32));
+	__uint(max_entries, 1);
+};
+
+/* rev_nat_index -> the service's Maglev table (backend ids) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__type(key, __u16);
+	__uint(max_entries, LB_MAGLEV_MAP_SIZE);
+	__array(values, struct lb_maglev_inner);
+} jl_lb4_maglev SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__type(key, __u16);
+	__uint(max_entries, LB_MAGLEV_MAP_SIZE);
+	__array(values, struct lb_maglev_inner);
+} jl_lb6_maglev SEC(".maps");
+
+/* A frontend a packet is addressed to: its service entry (slot 0) and how it was found. */
+struct host_frontend {
+	struct lb_service svc;
+	__u8 wildcard; /* the NodePort entry of address 0 matched */
+};
+
+struct host_backend {
+	union jl_addr addr;
+	__be16 port;
+	__u8 state; /* LB_BACKEND_* */
+};
+
+static __always_inline const struct lb_service *host_service(const struct pkt *p, __u16 slot,
+							     int wildcard)
+{
+	if (p->t.family == ENDPOINT_KEY_IPV4) {
+		struct lb4_key k = {
+			.address = wildcard ? 0 : p->t.daddr.v4,
+			.dport = p->t.dport,
+			.backend_slot = slot,
+			.proto = p->t.nexthdr,
+		};
+
+		return bpf_map_lookup_elem(&jl_lb4_services, &k);
+	} else {
+		struct lb6_key k = {
+			.dport = p->t.dport,
+			.backend_slot = slot,
+			.proto = p->t.nexthdr,
+		};
+
+		if (!wildcard)
+			__builtin_memcpy(k.address, p->t.daddr.b, 16);
+		return bpf_map_lookup_elem(&jl_lb6_services, &k);
+	}
+}
+
+/* The frontend of a packet from outside: exact match, else the NodePort of a node address. */
+static __always_inline int host_frontend(const struct pkt *p, struct host_frontend *fe)
+{
+	const struct lb_service *svc = host_service(p, 0, 0);
+
+	fe->wildcard = 0;
+	if (!svc) {
+		if (ipcache_identity(&p->t.daddr, p->t.family) != IDENTITY_HOST)
+			return 0;
+		svc = host_service(p, 0, 1);
+		if (!svc || !(svc->flags & LB_SVC_F_NODEPORT))
+			return 0;
+		fe->wildcard = 1;
+	}
+	if (svc->flags & LB_SVC_F_CLUSTERIP)
+		return 0; /* reachable only from the node and its pods (socket hooks) */
+	fe->svc = *svc;
+	return 1;
+}
+
+static __always_inline int host_backend_get(__u8 family, __u32 id, struct host_backend *be)
+{
+	if (family == ENDPOINT_KEY_IPV4) {
+		const struct lb4_backend *b = bpf_map_lookup_elem(&jl_lb4_backends, &id);
+
+		if (!b)
+			return 0;
+		__builtin_memset(&be->addr, 0, sizeof(be->addr));
+		be->addr.v4 = b->address;
+		be->port = b->port;
+		be->state = b->state;
+	} else {
+		const struct lb6_backend *b = bpf_map_lookup_elem(&jl_lb6_backends, &id);
+
+		if (!b)
+			return 0;
+		__builtin_memcpy(be->addr.b, b->address, 16);
+		be->port = b->port;
+		be->state = b->state;
+	}
+	return 1;
+}
+
+/* The backend id in the service's Maglev table at the connection's hash, 0 if no table. */
+static __always_inline __u32 host_maglev(const struct pkt *p, __u16 rev_nat_index)
+{
+	__u32 zero = 0, idx;
+	const __u32 *table;
+	void *inner;
+
+	inner = bpf_map_lookup_elem(p->t.family == ENDPOINT_KEY_IPV4 ? (void *)&jl_lb4_maglev
+								    : (void *)&jl_lb6_maglev,
+				    &rev_nat_index);
+	if (!inner)
+		return 0;
+	table = bpf_map_lookup_elem(inner, &zero);
+	if (!table)
+		return 0;
+	idx = lb_tuple_hash(&p->t.saddr, p->t.family, p->t.sport, p->t.dport, p->t.nexthdr) %
+	      lb_maglev_size;
+	if (idx >= lb_maglev_size) /* a bound the verifier can see */
+		return 0;
+	return table[idx];
+}
+
+/* A backend for a new connection: Maglev when the service has a table, else a random slot. */
+static __always_inline __u32 host_select(const struct pkt *p, const struct host_frontend *fe)
+{
+	const struct lb_service *slot;
+	__u32 id;
+
+	if (fe->svc.flags & LB_SVC_F_MAGLEV) {
+		id = host_maglev(p, fe->svc.rev_nat_index);
+		if (id)
+			return id;
+	}
+	slot = host_service(p, bpf_get_prandom_u32() % fe->svc.count + 1, fe->wildcard);
+	return slot ? slot->backend_id : 0;
+}
+
+union host_affinity_key {
+	struct lb4_affinity_key k4;
+	struct lb6_affinity_key k6;
+};
+
+static __always_inline void host_affinity_key(const struct pkt *p, __u16 rev_nat_index,
+					      union host_affinity_key *k)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	if (p->t.family == ENDPOINT_KEY_IPV4) {
+		__builtin_memcpy(&k->k4.client, &p->t.saddr.v4, 4);
+		k->k4.rev_nat_index = rev_nat_index;
+	} else {
+		__builtin_memcpy(k->k6.client, p->t.saddr.b, 16);
+		k->k6.rev_nat_index = rev_nat_index;
+	}
+}
+
+#define HOST_AFFINITY_MAP(family)                                                                  \
+	((family) == ENDPOINT_KEY_IPV4 ? (void *)&jl_lb4_affinity : (void *)&jl_lb6_affinity)
+
+/* The client address's backend of an affinity service, while its timeout has not passed. */
+static __always_inline __u32 host_affinity_get(const struct pkt *p, const struct lb_service *svc,
+					       __u32 now)
+{
+	union host_affinity_key k;
+	const struct lb_affinity_val *v;
+
+	host_affinity_key(p, svc->rev_nat_index, &k);
+	v = bpf_map_lookup_elem(HOST_AFFINITY_MAP(p->t.family), &k);
+	if (!v || v->last_used + svc->affinity_timeout < now)
+		return 0;
+	return v->backend_id;
+}
+
+static __always_inline void host_affinity_put(const struct pkt *p, const struct lb_service *svc,
+					      __u32 backend_id, __u32 now)
+{
+	union host_affinity_key k;
+	struct lb_affinity_val v = { .last_used = now, .backend_id = backend_id };
+
+	host_affinity_key(p, svc->rev_nat_index, &k);
+	bpf_map_update_elem(HOST_AFFINITY_MAP(p->t.family), &k, &v, BPF_ANY);
+}
+
+union host_ct_key {
+	struct lb4_ct_key k4;
+	struct lb6_ct_key k6;
+};
+
+static __always_inline void host_ct_key(union host_ct_key *k, __u8 family,
+					const union jl_addr *saddr, const union jl_addr *daddr,
+					__be16 sport, __be16 dport, __u8 proto, __u8 dir)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	if (family == ENDPOINT_KEY_IPV4) {
+		k->k4.saddr = saddr->v4;
+		k->k4.daddr = daddr->v4;
+		k->k4.sport = sport;
+		k->k4.dport = dport;
+		k->k4.proto = proto;
+		k->k4.dir = dir;
+	} else {
+		__builtin_memcpy(k->k6.saddr, saddr->b, 16);
+		__builtin_memcpy(k->k6.daddr, daddr->b, 16);
+		k->k6.sport = sport;
+		k->k6.dport = dport;
+		k->k6.proto = proto;
+		k->k6.dir = dir;
+	}
+}
+
+#define HOST_CT_MAP(family) ((family) == ENDPOINT_KEY_IPV4 ? (void *)&jl_lb4_ct : (void *)&jl_lb6_ct)
+
+static __always_inline __u32 host_ct_lifetime(const struct pkt *p, __u32 now)
+{
+	if (p->t.nexthdr != IPPROTO_TCP)
+		return now + LB_CT_LIFETIME_NONTCP;
+	if (p->tcp_flags & TCP_FLAG_RST)
+		return now + LB_CT_CLOSE_TIMEOUT;
+	return now + LB_CT_LIFETIME_TCP;
+}
+
+static __always_inline int host_ct_stale(const struct lb_ct_entry *e, __u32 lifetime)
+{
+	return e->lifetime + LB_CT_REFRESH_INTERVAL < lifetime;
+}
+
+/*
+ * Records both directions of a translated connection: the client's tuple -> the backend, and
+ * the backend's reply tuple -> the frontend the client addressed (for a NodePort: the node
+ * address it used).
+ */
+static __always_inline int host_ct_record(const struct pkt *p, const struct host_frontend *fe,
+					  __u32 backend_id, const struct host_backend *be,
+					  __u32 lifetime)
+{
+	struct lb_ct_entry svc = {
+		.backend_id = backend_id,
+		.rev_nat_index = fe->svc.rev_nat_index,
+		.lifetime = lifetime,
+	};
+	struct lb_ct_entry rev = {
+		.rev_nat_index = fe->svc.rev_nat_index,
+		.nat_port = p->t.dport,
+		.lifetime = lifetime,
+	};
+	union host_ct_key k;
+
+	__builtin_memcpy(rev.nat_addr, p->t.daddr.b, 16);
+	host_ct_key(&k, p->t.family, &be->addr, &p->t.saddr, be->port, p->t.sport, p->t.nexthdr,
+		    LB_CT_REVNAT);
+	if (bpf_map_update_elem(HOST_CT_MAP(p->t.family), &k, &rev, BPF_ANY) < 0)
+		return -1;
+	host_ct_key(&k, p->t.family, &p->t.saddr, &p->t.daddr, p->t.sport, p->t.dport,
+		    p->t.nexthdr, LB_CT_SERVICE);
+	return bpf_map_update_elem(HOST_CT_MAP(p->t.family), &k, &svc, BPF_ANY);
+}
+
+/*
+ * Ingress: translates a packet to a frontend. Returns TC_ACT_OK (translated or not ours) or a
+ * negative drop reason; DROP_NO_SERVICE for a frontend without backends.
+ */
+static __always_inline int host_lb_ingress(struct __sk_buff *skb, struct pkt *p,
+					   struct drop_site *site)
+{
+	struct host_frontend fe;
+	struct host_backend be;
+	const struct lb_ct_entry *e;
+	union host_ct_key k;
+	__u32 now, lifetime, backend_id = 0;
+	int record = 1;
+
+	if (!host_frontend(p, &fe))
+		return TC_ACT_OK;
+	if (fe.svc.count == 0)
+		return DROP_AT(site, DROP_NO_SERVICE);
+
+	now = now_sec();
+	lifetime = host_ct_lifetime(p, now);
+	host_ct_key(&k, p->t.family, &p->t.saddr, &p->t.daddr, p->t.sport, p->t.dport,
+		    p->t.nexthdr, LB_CT_SERVICE);
+	e = bpf_map_lookup_elem(HOST_CT_MAP(p->t.family), &k);
+	if (e && e->lifetime >= now && e->rev_nat_index == fe.svc.rev_nat_index &&
+	    host_backend_get(p->t.family, e->backend_id, &be) &&
+	    /* a new connection on a reused tuple avoids a terminating backend */
+	    !(be.state != LB_BACKEND_ACTIVE && (p->tcp_flags & TCP_FLAG_SYN))) {
+		backend_id = e->backend_id;
+		record = host_ct_stale(e, lifetime) || (p->tcp_flags & TCP_FLAG_RST);
+	} else if (p->frag == FRAG_LATER) {
+		return TC_ACT_OK; /* its first fragment was not translated here */
+	}
+
+	if (!backend_id && (fe.svc.flags & LB_SVC_F_AFFINITY)) {
+		backend_id = host_affinity_get(p, &fe.svc, now);
+		if (backend_id && (!host_backend_get(p->t.family, backend_id, &be) ||
+				   be.state != LB_BACKEND_ACTIVE))
+			backend_id = 0;
+	}
+	if (!backend_id) {
+		backend_id = host_select(p, &fe);
+		if (!backend_id || !host_backend_get(p->t.family, backend_id, &be))
+			return DROP_AT(site, DROP_NO_SERVICE);
+	}
+	if (fe.svc.flags & LB_SVC_F_AFFINITY)
+		host_affinity_put(p, &fe.svc, backend_id, now);
+	if (record && host_ct_record(p, &fe, backend_id, &be, lifetime) < 0)
+		return DROP_AT(site, DROP_CT_CREATE_FAILED);
+	return nat_rewrite(skb, p, NAT_DST, &be.addr, be.port, site);
+}
+
+/* Egress: a backend's reply to a translated connection leaves with the frontend as source. */
+static __always_inline int host_lb_egress(struct __sk_buff *skb, struct pkt *p,
+					  struct drop_site *site)
+{
+	struct lb_ct_entry *e;
+	union host_ct_key k;
+	union jl_addr from;
+	__u32 now, lifetime;
+
+	host_ct_key(&k, p->t.family, &p->t.saddr, &p->t.daddr, p->t.sport, p->t.dport,
+		    p->t.nexthdr, LB_CT_REVNAT);
+	e = bpf_map_lookup_elem(HOST_CT_MAP(p->t.family), &k);
+	if (!e)
+		return TC_ACT_OK;
+	now = now_sec();
+	if (e->lifetime < now)
+		return TC_ACT_OK;
+	lifetime = host_ct_lifetime(p, now);
+	if (host_ct_stale(e, lifetime) || (p->tcp_flags & TCP_FLAG_RST))
+		e->lifetime = lifetime; /* in place: the entry is the map's */
+	__builtin_memcpy(from.b, e->nat_addr, 16);
+	return nat_rewrite(skb, p, NAT_SRC, &from, e->nat_port, site);
+}
+
+static __always_inline int host_parse(struct __sk_buff *skb, struct pkt *p,
+				      struct drop_site *site)
+{
+	int ret;
+
+	switch (eth_l3_proto(skb)) {
+	case ETH_P_IP:
+		ret = parse_ipv4(skb, p, site);
+		break;
+	case ETH_P_IPV6:
+		ret = parse_ipv6(skb, p, site);
+		break;
+	default:
+		return -1;
+	}
+	if (ret < 0 || (p->t.nexthdr != IPPROTO_TCP && p->t.nexthdr != IPPROTO_UDP))
+		return -1;
+	if (parse_l4(skb, p, site) < 0 || frag_track(p, site) < 0)
+		return -1;
+	return 0;
+}
+
+static __always_inline int host_drop(struct __sk_buff *skb, const struct pkt *p,
+				     const struct drop_site *site, int ret, __u8 dir)
+{
+	struct drop_info d = {
+		.src_label = ipcache_identity(&p->t.saddr, p->t.family),
+		.reason = (__u8)-ret,
+		.dir = dir,
+		.site = *site,
+	};
+
+	metrics_update(d.reason, dir, skb->len);
+	send_drop_notify(skb, &d);
+	if (ret == DROP_NO_SERVICE)
+		return reject_send(skb, p);
+	return TC_ACT_SHOT;
+}
+
+SEC("tc")
+int cil_from_netdev(struct __sk_buff *skb)
+{
+	struct drop_site site = {};
+	struct pkt p = {};
+	int ret;
+
+	/* what is not TCP or UDP in a well-formed packet is the stack's business */
+	if (host_parse(skb, &p, &site) < 0)
+		return TC_ACT_OK;
+	ret = host_lb_ingress(skb, &p, &site);
+	if (ret < 0)
+		return host_drop(skb, &p, &site, ret, METRIC_INGRESS);
+	return TC_ACT_OK;
+}
+
+SEC("tc")
+int cil_to_netdev(struct __sk_buff *skb)
+{
+	struct drop_site site = {};
+	struct pkt p = {};
+	int ret;
+
+	if (host_parse(skb, &p, &site) < 0)
+		return TC_ACT_OK;
+	ret = host_lb_egress(skb, &p, &site);
+	if (ret < 0)
+		return host_drop(skb, &p, &site, ret, METRIC_EGRESS);
+	return TC_ACT_OK;
+}
+
+char _license[] SEC("license") = "GPL";
