@@ -82,10 +82,10 @@ struct host_backend {
 	__u8 state; /* LB_BACKEND_* */
 };
 
-static __always_inline const struct lb_service *host_service(const struct pkt *p, __u16 slot,
-							     int wildcard)
+static __always_inline const struct lb_service *host_service(const __u8 family, const struct pkt *p,
+							     __u16 slot, int wildcard)
 {
-	if (p->t.family == ENDPOINT_KEY_IPV4) {
+	if (family == ENDPOINT_KEY_IPV4) {
 		struct lb4_key k = {
 			.address = wildcard ? 0 : p->t.daddr.v4,
 			.dport = p->t.dport,
@@ -108,15 +108,16 @@ static __always_inline const struct lb_service *host_service(const struct pkt *p
 }
 
 /* The frontend of a packet from outside: exact match, else the NodePort of a node address. */
-static __always_inline int host_frontend(const struct pkt *p, struct host_frontend *fe)
+static __always_inline int host_frontend(const __u8 family, const struct pkt *p,
+					 struct host_frontend *fe)
 {
-	const struct lb_service *svc = host_service(p, 0, 0);
+	const struct lb_service *svc = host_service(family, p, 0, 0);
 
 	fe->wildcard = 0;
 	if (!svc) {
-		if (ipcache_identity(&p->t.daddr, p->t.family) != IDENTITY_HOST)
+		if (ipcache_identity(&p->t.daddr, family) != IDENTITY_HOST)
 			return 0;
-		svc = host_service(p, 0, 1);
+		svc = host_service(family, p, 0, 1);
 		if (!svc || !(svc->flags & LB_SVC_F_NODEPORT))
 			return 0;
 		fe->wildcard = 1;
@@ -127,7 +128,7 @@ static __always_inline int host_frontend(const struct pkt *p, struct host_fronte
 	return 1;
 }
 
-static __always_inline int host_backend_get(__u8 family, __u32 id, struct host_backend *be)
+static __always_inline int host_backend_get(const __u8 family, __u32 id, struct host_backend *be)
 {
 	if (family == ENDPOINT_KEY_IPV4) {
 		const struct lb4_backend *b = bpf_map_lookup_elem(&jl_lb4_backends, &id);
@@ -151,21 +152,22 @@ static __always_inline int host_backend_get(__u8 family, __u32 id, struct host_b
 }
 
 /* The backend id in the service's Maglev table at the connection's hash, 0 if no table. */
-static __always_inline __u32 host_maglev(const struct pkt *p, __u16 rev_nat_index)
+static __always_inline __u32 host_maglev(const __u8 family, const struct pkt *p,
+					 __u16 rev_nat_index)
 {
 	__u32 zero = 0, idx;
 	const __u32 *table;
 	void *inner;
 
-	inner = bpf_map_lookup_elem(p->t.family == ENDPOINT_KEY_IPV4 ? (void *)&jl_lb4_maglev
-								    : (void *)&jl_lb6_maglev,
+	inner = bpf_map_lookup_elem(family == ENDPOINT_KEY_IPV4 ? (void *)&jl_lb4_maglev
+								: (void *)&jl_lb6_maglev,
 				    &rev_nat_index);
 	if (!inner)
 		return 0;
 	table = bpf_map_lookup_elem(inner, &zero);
 	if (!table)
 		return 0;
-	idx = lb_tuple_hash(&p->t.saddr, p->t.family, p->t.sport, p->t.dport, p->t.nexthdr) %
+	idx = lb_tuple_hash(&p->t.saddr, family, p->t.sport, p->t.dport, p->t.nexthdr) %
 	      lb_maglev_size;
 	if (idx >= lb_maglev_size) /* a bound the verifier can see */
 		return 0;
@@ -173,17 +175,18 @@ static __always_inline __u32 host_maglev(const struct pkt *p, __u16 rev_nat_inde
 }
 
 /* A backend for a new connection: Maglev when the service has a table, else a random slot. */
-static __always_inline __u32 host_select(const struct pkt *p, const struct host_frontend *fe)
+static __always_inline __u32 host_select(const __u8 family, const struct pkt *p,
+					 const struct host_frontend *fe)
 {
 	const struct lb_service *slot;
 	__u32 id;
 
 	if (fe->svc.flags & LB_SVC_F_MAGLEV) {
-		id = host_maglev(p, fe->svc.rev_nat_index);
+		id = host_maglev(family, p, fe->svc.rev_nat_index);
 		if (id)
 			return id;
 	}
-	slot = host_service(p, bpf_get_prandom_u32() % fe->svc.count + 1, fe->wildcard);
+	slot = host_service(family, p, bpf_get_prandom_u32() % fe->svc.count + 1, fe->wildcard);
 	return slot ? slot->backend_id : 0;
 }
 
@@ -192,11 +195,11 @@ union host_affinity_key {
 	struct lb6_affinity_key k6;
 };
 
-static __always_inline void host_affinity_key(const struct pkt *p, __u16 rev_nat_index,
-					      union host_affinity_key *k)
+static __always_inline void host_affinity_key(const __u8 family, const struct pkt *p,
+					      __u16 rev_nat_index, union host_affinity_key *k)
 {
 	__builtin_memset(k, 0, sizeof(*k));
-	if (p->t.family == ENDPOINT_KEY_IPV4) {
+	if (family == ENDPOINT_KEY_IPV4) {
 		__builtin_memcpy(&k->k4.client, &p->t.saddr.v4, 4);
 		k->k4.rev_nat_index = rev_nat_index;
 	} else {
@@ -209,27 +212,28 @@ static __always_inline void host_affinity_key(const struct pkt *p, __u16 rev_nat
 	((family) == ENDPOINT_KEY_IPV4 ? (void *)&jl_lb4_affinity : (void *)&jl_lb6_affinity)
 
 /* The client address's backend of an affinity service, while its timeout has not passed. */
-static __always_inline __u32 host_affinity_get(const struct pkt *p, const struct lb_service *svc,
-					       __u32 now)
+static __always_inline __u32 host_affinity_get(const __u8 family, const struct pkt *p,
+					       const struct lb_service *svc, __u32 now)
 {
 	union host_affinity_key k;
 	const struct lb_affinity_val *v;
 
-	host_affinity_key(p, svc->rev_nat_index, &k);
-	v = bpf_map_lookup_elem(HOST_AFFINITY_MAP(p->t.family), &k);
+	host_affinity_key(family, p, svc->rev_nat_index, &k);
+	v = bpf_map_lookup_elem(HOST_AFFINITY_MAP(family), &k);
 	if (!v || v->last_used + svc->affinity_timeout < now)
 		return 0;
 	return v->backend_id;
 }
 
-static __always_inline void host_affinity_put(const struct pkt *p, const struct lb_service *svc,
-					      __u32 backend_id, __u32 now)
+static __always_inline void host_affinity_put(const __u8 family, const struct pkt *p,
+					      const struct lb_service *svc, __u32 backend_id,
+					      __u32 now)
 {
 	union host_affinity_key k;
 	struct lb_affinity_val v = { .last_used = now, .backend_id = backend_id };
 
-	host_affinity_key(p, svc->rev_nat_index, &k);
-	bpf_map_update_elem(HOST_AFFINITY_MAP(p->t.family), &k, &v, BPF_ANY);
+	host_affinity_key(family, p, svc->rev_nat_index, &k);
+	bpf_map_update_elem(HOST_AFFINITY_MAP(family), &k, &v, BPF_ANY);
 }
 
 union host_ct_key {
@@ -237,7 +241,7 @@ union host_ct_key {
 	struct lb6_ct_key k6;
 };
 
-static __always_inline void host_ct_key(union host_ct_key *k, __u8 family,
+static __always_inline void host_ct_key(union host_ct_key *k, const __u8 family,
 					const union jl_addr *saddr, const union jl_addr *daddr,
 					__be16 sport, __be16 dport, __u8 proto, __u8 dir)
 {
@@ -259,7 +263,8 @@ static __always_inline void host_ct_key(union host_ct_key *k, __u8 family,
 	}
 }
 
-#define HOST_CT_MAP(family) ((family) == ENDPOINT_KEY_IPV4 ? (void *)&jl_lb4_ct : (void *)&jl_lb6_ct)
+#define HOST_CT_MAP(family)                                                                        \
+	((family) == ENDPOINT_KEY_IPV4 ? (void *)&jl_lb4_ct : (void *)&jl_lb6_ct)
 
 static __always_inline __u32 host_ct_lifetime(const struct pkt *p, __u32 now)
 {
@@ -280,9 +285,9 @@ static __always_inline int host_ct_stale(const struct lb_ct_entry *e, __u32 life
  * the backend's reply tuple -> the frontend the client addressed (for a NodePort: the node
  * address it used).
  */
-static __always_inline int host_ct_record(const struct pkt *p, const struct host_frontend *fe,
-					  __u32 backend_id, const struct host_backend *be,
-					  __u32 lifetime)
+static __always_inline int host_ct_record(const __u8 family, const struct pkt *p,
+					  const struct host_frontend *fe, __u32 backend_id,
+					  const struct host_backend *be, __u32 lifetime)
 {
 	struct lb_ct_entry svc = {
 		.backend_id = backend_id,
@@ -297,20 +302,20 @@ static __always_inline int host_ct_record(const struct pkt *p, const struct host
 	union host_ct_key k;
 
 	__builtin_memcpy(rev.nat_addr, p->t.daddr.b, 16);
-	host_ct_key(&k, p->t.family, &be->addr, &p->t.saddr, be->port, p->t.sport, p->t.nexthdr,
+	host_ct_key(&k, family, &be->addr, &p->t.saddr, be->port, p->t.sport, p->t.nexthdr,
 		    LB_CT_REVNAT);
-	if (bpf_map_update_elem(HOST_CT_MAP(p->t.family), &k, &rev, BPF_ANY) < 0)
+	if (bpf_map_update_elem(HOST_CT_MAP(family), &k, &rev, BPF_ANY) < 0)
 		return -1;
-	host_ct_key(&k, p->t.family, &p->t.saddr, &p->t.daddr, p->t.sport, p->t.dport,
-		    p->t.nexthdr, LB_CT_SERVICE);
-	return bpf_map_update_elem(HOST_CT_MAP(p->t.family), &k, &svc, BPF_ANY);
+	host_ct_key(&k, family, &p->t.saddr, &p->t.daddr, p->t.sport, p->t.dport, p->t.nexthdr,
+		    LB_CT_SERVICE);
+	return bpf_map_update_elem(HOST_CT_MAP(family), &k, &svc, BPF_ANY);
 }
 
 /*
  * Ingress: translates a packet to a frontend. Returns TC_ACT_OK (translated or not ours) or a
  * negative drop reason; DROP_NO_SERVICE for a frontend without backends.
  */
-static __always_inline int host_lb_ingress(struct __sk_buff *skb, struct pkt *p,
+static __always_inline int host_lb_ingress(struct __sk_buff *skb, const __u8 family, struct pkt *p,
 					   struct drop_site *site)
 {
 	struct host_frontend fe;
@@ -320,18 +325,18 @@ static __always_inline int host_lb_ingress(struct __sk_buff *skb, struct pkt *p,
 	__u32 now, lifetime, backend_id = 0;
 	int record = 1;
 
-	if (!host_frontend(p, &fe))
+	if (!host_frontend(family, p, &fe))
 		return TC_ACT_OK;
 	if (fe.svc.count == 0)
 		return DROP_AT(site, DROP_NO_SERVICE);
 
 	now = now_sec();
 	lifetime = host_ct_lifetime(p, now);
-	host_ct_key(&k, p->t.family, &p->t.saddr, &p->t.daddr, p->t.sport, p->t.dport,
-		    p->t.nexthdr, LB_CT_SERVICE);
-	e = bpf_map_lookup_elem(HOST_CT_MAP(p->t.family), &k);
+	host_ct_key(&k, family, &p->t.saddr, &p->t.daddr, p->t.sport, p->t.dport, p->t.nexthdr,
+		    LB_CT_SERVICE);
+	e = bpf_map_lookup_elem(HOST_CT_MAP(family), &k);
 	if (e && e->lifetime >= now && e->rev_nat_index == fe.svc.rev_nat_index &&
-	    host_backend_get(p->t.family, e->backend_id, &be) &&
+	    host_backend_get(family, e->backend_id, &be) &&
 	    /* a new connection on a reused tuple avoids a terminating backend */
 	    !(be.state != LB_BACKEND_ACTIVE && (p->tcp_flags & TCP_FLAG_SYN))) {
 		backend_id = e->backend_id;
@@ -341,25 +346,25 @@ static __always_inline int host_lb_ingress(struct __sk_buff *skb, struct pkt *p,
 	}
 
 	if (!backend_id && (fe.svc.flags & LB_SVC_F_AFFINITY)) {
-		backend_id = host_affinity_get(p, &fe.svc, now);
-		if (backend_id && (!host_backend_get(p->t.family, backend_id, &be) ||
-				   be.state != LB_BACKEND_ACTIVE))
+		backend_id = host_affinity_get(family, p, &fe.svc, now);
+		if (backend_id &&
+		    (!host_backend_get(family, backend_id, &be) || be.state != LB_BACKEND_ACTIVE))
 			backend_id = 0;
 	}
 	if (!backend_id) {
-		backend_id = host_select(p, &fe);
-		if (!backend_id || !host_backend_get(p->t.family, backend_id, &be))
+		backend_id = host_select(family, p, &fe);
+		if (!backend_id || !host_backend_get(family, backend_id, &be))
 			return DROP_AT(site, DROP_NO_SERVICE);
 	}
 	if (fe.svc.flags & LB_SVC_F_AFFINITY)
-		host_affinity_put(p, &fe.svc, backend_id, now);
-	if (record && host_ct_record(p, &fe, backend_id, &be, lifetime) < 0)
+		host_affinity_put(family, p, &fe.svc, backend_id, now);
+	if (record && host_ct_record(family, p, &fe, backend_id, &be, lifetime) < 0)
 		return DROP_AT(site, DROP_CT_CREATE_FAILED);
-	return nat_rewrite(skb, p, NAT_DST, &be.addr, be.port, site);
+	return nat_rewrite(skb, family, p, NAT_DST, &be.addr, be.port, site);
 }
 
 /* Egress: a backend's reply to a translated connection leaves with the frontend as source. */
-static __always_inline int host_lb_egress(struct __sk_buff *skb, struct pkt *p,
+static __always_inline int host_lb_egress(struct __sk_buff *skb, const __u8 family, struct pkt *p,
 					  struct drop_site *site)
 {
 	struct lb_ct_entry *e;
@@ -367,9 +372,9 @@ static __always_inline int host_lb_egress(struct __sk_buff *skb, struct pkt *p,
 	union jl_addr from;
 	__u32 now, lifetime;
 
-	host_ct_key(&k, p->t.family, &p->t.saddr, &p->t.daddr, p->t.sport, p->t.dport,
-		    p->t.nexthdr, LB_CT_REVNAT);
-	e = bpf_map_lookup_elem(HOST_CT_MAP(p->t.family), &k);
+	host_ct_key(&k, family, &p->t.saddr, &p->t.daddr, p->t.sport, p->t.dport, p->t.nexthdr,
+		    LB_CT_REVNAT);
+	e = bpf_map_lookup_elem(HOST_CT_MAP(family), &k);
 	if (!e)
 		return TC_ACT_OK;
 	now = now_sec();
@@ -379,24 +384,18 @@ static __always_inline int host_lb_egress(struct __sk_buff *skb, struct pkt *p,
 	if (host_ct_stale(e, lifetime) || (p->tcp_flags & TCP_FLAG_RST))
 		e->lifetime = lifetime; /* in place: the entry is the map's */
 	__builtin_memcpy(from.b, e->nat_addr, 16);
-	return nat_rewrite(skb, p, NAT_SRC, &from, e->nat_port, site);
+	return nat_rewrite(skb, family, p, NAT_SRC, &from, e->nat_port, site);
 }
 
-static __always_inline int host_parse(struct __sk_buff *skb, struct pkt *p,
+static __always_inline int host_parse(struct __sk_buff *skb, const __u8 family, struct pkt *p,
 				      struct drop_site *site)
 {
 	int ret;
 
-	switch (eth_l3_proto(skb)) {
-	case ETH_P_IP:
+	if (family == ENDPOINT_KEY_IPV4)
 		ret = parse_ipv4(skb, p, site);
-		break;
-	case ETH_P_IPV6:
+	else
 		ret = parse_ipv6(skb, p, site);
-		break;
-	default:
-		return -1;
-	}
 	if (ret < 0 || (p->t.nexthdr != IPPROTO_TCP && p->t.nexthdr != IPPROTO_UDP))
 		return -1;
 	if (parse_l4(skb, p, site) < 0 || frag_track(p, site) < 0)
@@ -404,52 +403,100 @@ static __always_inline int host_parse(struct __sk_buff *skb, struct pkt *p,
 	return 0;
 }
 
-static __always_inline int host_drop(struct __sk_buff *skb, const struct pkt *p,
-				     const struct drop_site *site, int ret, __u8 dir)
-{
-	struct drop_info d = {
-		.src_label = ipcache_identity(&p->t.saddr, p->t.family),
-		.reason = (__u8)-ret,
-		.dir = dir,
-		.site = *site,
-	};
+/*
+ * The steps below are global functions: the verifier checks each once, on its own, instead of
+ * once per path that reaches it, and their stacks do not add up. Each dispatches on the family
+ * to a copy of the inlined code specialised for it.
+ */
+#define HOST_SUBPROG __attribute__((noinline))
 
-	metrics_update(d.reason, dir, skb->len);
-	send_drop_notify(skb, &d);
-	if (ret == DROP_NO_SERVICE)
-		return reject_send(skb, p);
-	return TC_ACT_SHOT;
+HOST_SUBPROG int host_ingress(struct __sk_buff *skb, struct pkt *p, struct drop_site *site)
+{
+	if (!p || !site)
+		return TC_ACT_OK;
+	if (p->t.family == ENDPOINT_KEY_IPV4)
+		return host_lb_ingress(skb, ENDPOINT_KEY_IPV4, p, site);
+	return host_lb_ingress(skb, ENDPOINT_KEY_IPV6, p, site);
 }
 
-SEC("tc")
-int cil_from_netdev(struct __sk_buff *skb)
+HOST_SUBPROG int host_egress(struct __sk_buff *skb, struct pkt *p, struct drop_site *site)
+{
+	if (!p || !site)
+		return TC_ACT_OK;
+	if (p->t.family == ENDPOINT_KEY_IPV4)
+		return host_lb_egress(skb, ENDPOINT_KEY_IPV4, p, site);
+	return host_lb_egress(skb, ENDPOINT_KEY_IPV6, p, site);
+}
+
+/* Counts and notifies a drop (reason: the negative DROP_* value). */
+HOST_SUBPROG int host_drop(struct __sk_buff *skb, const struct pkt *p, const struct drop_site *site,
+			   int reason, __u8 dir)
+{
+	struct drop_info d = {
+		.reason = (__u8)-reason,
+		.dir = dir,
+	};
+
+	if (!p || !site)
+		return 0;
+	d.site = *site;
+	d.src_label = ipcache_identity(&p->t.saddr, p->t.family);
+	metrics_update(d.reason, dir, skb->len);
+	send_drop_notify(skb, &d);
+	return 0;
+}
+
+/* Answers a packet to a frontend without backends; returns the tc verdict. */
+HOST_SUBPROG int host_reject(struct __sk_buff *skb, const struct pkt *p)
+{
+	if (!p)
+		return TC_ACT_SHOT;
+	if (p->t.family == ENDPOINT_KEY_IPV4)
+		return reject_send(skb, ENDPOINT_KEY_IPV4, p);
+	return reject_send(skb, ENDPOINT_KEY_IPV6, p);
+}
+
+static __always_inline int host_handle(struct __sk_buff *skb, const __u8 family, const __u8 dir)
 {
 	struct drop_site site = {};
 	struct pkt p = {};
 	int ret;
 
 	/* what is not TCP or UDP in a well-formed packet is the stack's business */
-	if (host_parse(skb, &p, &site) < 0)
+	if (host_parse(skb, family, &p, &site) < 0)
 		return TC_ACT_OK;
-	ret = host_lb_ingress(skb, &p, &site);
-	if (ret < 0)
-		return host_drop(skb, &p, &site, ret, METRIC_INGRESS);
-	return TC_ACT_OK;
+	if (dir == METRIC_INGRESS)
+		ret = host_ingress(skb, &p, &site);
+	else
+		ret = host_egress(skb, &p, &site);
+	if (ret >= 0)
+		return TC_ACT_OK;
+	host_drop(skb, &p, &site, ret, dir);
+	return ret == DROP_NO_SERVICE ? host_reject(skb, &p) : TC_ACT_SHOT;
+}
+
+static __always_inline int host_dispatch(struct __sk_buff *skb, const __u8 dir)
+{
+	switch (eth_l3_proto(skb)) {
+	case ETH_P_IP:
+		return host_handle(skb, ENDPOINT_KEY_IPV4, dir);
+	case ETH_P_IPV6:
+		return host_handle(skb, ENDPOINT_KEY_IPV6, dir);
+	default:
+		return TC_ACT_OK;
+	}
+}
+
+SEC("tc")
+int cil_from_netdev(struct __sk_buff *skb)
+{
+	return host_dispatch(skb, METRIC_INGRESS);
 }
 
 SEC("tc")
 int cil_to_netdev(struct __sk_buff *skb)
 {
-	struct drop_site site = {};
-	struct pkt p = {};
-	int ret;
-
-	if (host_parse(skb, &p, &site) < 0)
-		return TC_ACT_OK;
-	ret = host_lb_egress(skb, &p, &site);
-	if (ret < 0)
-		return host_drop(skb, &p, &site, ret, METRIC_EGRESS);
-	return TC_ACT_OK;
+	return host_dispatch(skb, METRIC_EGRESS);
 }
 
 char _license[] SEC("license") = "GPL";

@@ -93,18 +93,19 @@ static __always_inline int nat_rewrite_v6(struct __sk_buff *skb, const struct pk
 
 /*
  * Rewrites the source (NAT_SRC) or destination (NAT_DST) address and port of the parsed packet
- * p to (addr, port). A later fragment gets only its address rewritten. Returns 0 or a negative
- * drop reason; p itself is left as parsed.
+ * p to (addr, port). family is p's, passed as a constant so each caller's copy folds to one
+ * family. A later fragment gets only its address rewritten. Returns 0 or a negative drop
+ * reason; p itself is left as parsed.
  */
-static __always_inline int nat_rewrite(struct __sk_buff *skb, const struct pkt *p, int src,
-				       const union jl_addr *addr, __be16 port,
-				       struct drop_site *site)
+static __always_inline int nat_rewrite(struct __sk_buff *skb, const __u8 family,
+				       const struct pkt *p, int src, const union jl_addr *addr,
+				       __be16 port, struct drop_site *site)
 {
 	__be16 from = src ? p->t.sport : p->t.dport;
 	__u32 field = nat_l4_csum_field(p);
 	int ret;
 
-	if (p->t.family == ENDPOINT_KEY_IPV4)
+	if (family == ENDPOINT_KEY_IPV4)
 		ret = nat_rewrite_v4(skb, p, src, addr->v4, site);
 	else
 		ret = nat_rewrite_v6(skb, p, src, addr, site);

@@ -146,7 +146,8 @@ static __always_inline int reject_tcp4(struct __sk_buff *skb, const struct pkt *
 	reject_eth(&eth);
 	reject_ip4(&ip, &orig_ip, IPPROTO_TCP, sizeof(ip) + sizeof(tcp));
 	reject_tcp(&tcp, &orig_tcp,
-		   bpf_ntohs(orig_ip.tot_len) - ((__u32)orig_ip.ihl << 2) - (orig_tcp.doff >> 4) * 4);
+		   bpf_ntohs(orig_ip.tot_len) - ((__u32)orig_ip.ihl << 2) -
+			   (orig_tcp.doff >> 4) * 4);
 	ph.saddr = ip.saddr;
 	ph.daddr = ip.daddr;
 	ph.proto = IPPROTO_TCP;
@@ -248,17 +249,18 @@ static __always_inline int reject_icmp6(struct __sk_buff *skb, const struct pkt 
  * Returns the tc verdict (TC_ACT_REDIRECT), or TC_ACT_SHOT when the packet cannot be answered
  * (IP options or extension headers, a later fragment, a failed rewrite).
  */
-static __always_inline int reject_send(struct __sk_buff *skb, const struct pkt *p)
+static __always_inline int reject_send(struct __sk_buff *skb, const __u8 family,
+				       const struct pkt *p)
 {
-	__u32 plain_l4 = L3_OFF + (p->t.family == ENDPOINT_KEY_IPV4 ? sizeof(struct iphdr)
-								    : sizeof(struct ipv6hdr));
+	__u32 plain_l4 = L3_OFF + (family == ENDPOINT_KEY_IPV4 ? sizeof(struct iphdr)
+							       : sizeof(struct ipv6hdr));
 	int tcp_syn = p->t.nexthdr == IPPROTO_TCP && (p->tcp_flags & TCP_FLAG_SYN) &&
 		      !(p->tcp_flags & TCP_FLAG_ACK);
 	int ret;
 
 	if (p->l4_off != plain_l4 || p->frag != FRAG_NONE || !p->l4_valid)
 		return TC_ACT_SHOT;
-	if (p->t.family == ENDPOINT_KEY_IPV4)
+	if (family == ENDPOINT_KEY_IPV4)
 		ret = tcp_syn ? reject_tcp4(skb, p) : reject_icmp4(skb, p);
 	else
 		ret = tcp_syn ? reject_tcp6(skb, p) : reject_icmp6(skb, p);
