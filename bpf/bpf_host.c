@@ -23,13 +23,10 @@
 #include "jhash.h"
 #include "nat.h"
 #include "reject.h"
+#include "lb.h"
 
 #undef JL_FILE
 #define JL_FILE JL_FILE_BPF_HOST
-
-#ifndef IDENTITY_HOST
-#define IDENTITY_HOST 1
-#endif
 
 /* Lifetimes of per-packet translated connections (Cilium's CT defaults), seconds of idle. */
 /* Cilium's default --bpf-lb-maglev-table-size; the loader sets the real one. */
@@ -70,10 +67,14 @@ struct {
 	__array(values, struct lb_maglev_inner);
 } jl_lb6_maglev SEC(".maps");
 
-/* A frontend a packet is addressed to: its service entry (slot 0) and how it was found. */
+/* A frontend a packet is addressed to: its service entry (slot 0) and the key it matched under
+ * (address 0 for the NodePort wildcard), which the slot lookups take. */
 struct host_frontend {
 	struct lb_service svc;
-	__u8 wildcard; /* the NodePort entry of address 0 matched */
+	union {
+		struct lb4_key k4;
+		struct lb6_key k6;
+	} key;
 };
 
 struct host_backend {
@@ -82,48 +83,27 @@ struct host_backend {
 	__u8 state; /* LB_BACKEND_* */
 };
 
-static __always_inline const struct lb_service *host_service(const __u8 family, const struct pkt *p,
-							     __u16 slot, int wildcard)
-{
-	if (family == ENDPOINT_KEY_IPV4) {
-		struct lb4_key k = {
-			.address = wildcard ? 0 : p->t.daddr.v4,
-			.dport = p->t.dport,
-			.backend_slot = slot,
-			.proto = p->t.nexthdr,
-		};
-
-		return bpf_map_lookup_elem(&jl_lb4_services, &k);
-	} else {
-		struct lb6_key k = {
-			.dport = p->t.dport,
-			.backend_slot = slot,
-			.proto = p->t.nexthdr,
-		};
-
-		if (!wildcard)
-			__builtin_memcpy(k.address, p->t.daddr.b, 16);
-		return bpf_map_lookup_elem(&jl_lb6_services, &k);
-	}
-}
-
-/* The frontend of a packet from outside: exact match, else the NodePort of a node address. */
+/* The frontend of a packet from outside (exact, else the NodePort of a node address), unless it
+ * is a ClusterIP: those are served to the node and its pods only, by the socket hooks. */
 static __always_inline int host_frontend(const __u8 family, const struct pkt *p,
 					 struct host_frontend *fe)
 {
-	const struct lb_service *svc = host_service(family, p, 0, 0);
+	const struct lb_service *svc;
 
-	fe->wildcard = 0;
-	if (!svc) {
-		if (ipcache_identity(&p->t.daddr, family) != IDENTITY_HOST)
-			return 0;
-		svc = host_service(family, p, 0, 1);
-		if (!svc || !(svc->flags & LB_SVC_F_NODEPORT))
-			return 0;
-		fe->wildcard = 1;
+	__builtin_memset(&fe->key, 0, sizeof(fe->key));
+	if (family == ENDPOINT_KEY_IPV4) {
+		fe->key.k4.address = p->t.daddr.v4;
+		fe->key.k4.dport = p->t.dport;
+		fe->key.k4.proto = p->t.nexthdr;
+		svc = lb4_lookup_service(&fe->key.k4);
+	} else {
+		__builtin_memcpy(fe->key.k6.address, p->t.daddr.b, 16);
+		fe->key.k6.dport = p->t.dport;
+		fe->key.k6.proto = p->t.nexthdr;
+		svc = lb6_lookup_service(&fe->key.k6);
 	}
-	if (svc->flags & LB_SVC_F_CLUSTERIP)
-		return 0; /* reachable only from the node and its pods (socket hooks) */
+	if (!svc || (svc->flags & LB_SVC_F_CLUSTERIP))
+		return 0;
 	fe->svc = *svc;
 	return 1;
 }
@@ -131,7 +111,7 @@ static __always_inline int host_frontend(const __u8 family, const struct pkt *p,
 static __always_inline int host_backend_get(const __u8 family, __u32 id, struct host_backend *be)
 {
 	if (family == ENDPOINT_KEY_IPV4) {
-		const struct lb4_backend *b = bpf_map_lookup_elem(&jl_lb4_backends, &id);
+		const struct lb4_backend *b = lb4_lookup_backend(id);
 
 		if (!b)
 			return 0;
@@ -140,7 +120,7 @@ static __always_inline int host_backend_get(const __u8 family, __u32 id, struct 
 		be->port = b->port;
 		be->state = b->state;
 	} else {
-		const struct lb6_backend *b = bpf_map_lookup_elem(&jl_lb6_backends, &id);
+		const struct lb6_backend *b = lb6_lookup_backend(id);
 
 		if (!b)
 			return 0;
@@ -174,66 +154,52 @@ static __always_inline __u32 host_maglev(const __u8 family, const struct pkt *p,
 	return table[idx];
 }
 
-/* A backend for a new connection: Maglev when the service has a table, else a random slot. */
-static __always_inline __u32 host_select(const __u8 family, const struct pkt *p,
-					 const struct host_frontend *fe)
-{
-	const struct lb_service *slot;
-	__u32 id;
-
-	if (fe->svc.flags & LB_SVC_F_MAGLEV) {
-		id = host_maglev(family, p, fe->svc.rev_nat_index);
-		if (id)
-			return id;
-	}
-	slot = host_service(family, p, bpf_get_prandom_u32() % fe->svc.count + 1, fe->wildcard);
-	return slot ? slot->backend_id : 0;
-}
-
 union host_affinity_key {
 	struct lb4_affinity_key k4;
 	struct lb6_affinity_key k6;
 };
 
-static __always_inline void host_affinity_key(const __u8 family, const struct pkt *p,
-					      __u16 rev_nat_index, union host_affinity_key *k)
-{
-	__builtin_memset(k, 0, sizeof(*k));
-	if (family == ENDPOINT_KEY_IPV4) {
-		__builtin_memcpy(&k->k4.client, &p->t.saddr.v4, 4);
-		k->k4.rev_nat_index = rev_nat_index;
-	} else {
-		__builtin_memcpy(k->k6.client, p->t.saddr.b, 16);
-		k->k6.rev_nat_index = rev_nat_index;
-	}
-}
-
 #define HOST_AFFINITY_MAP(family)                                                                  \
 	((family) == ENDPOINT_KEY_IPV4 ? (void *)&jl_lb4_affinity : (void *)&jl_lb6_affinity)
 
-/* The client address's backend of an affinity service, while its timeout has not passed. */
-static __always_inline __u32 host_affinity_get(const __u8 family, const struct pkt *p,
-					       const struct lb_service *svc, __u32 now)
+/*
+ * A backend for a new connection, as Cilium chooses: the client address's backend of an
+ * affinity service while it is active and its timeout has not passed; else the Maglev table's
+ * backend for the connection's hash when the service has one; else a random slot. Returns the
+ * backend id (0: none usable) and the backend in *be.
+ */
+static __always_inline __u32 host_select(const __u8 family, const struct pkt *p,
+					 struct host_frontend *fe, struct host_backend *be)
 {
-	union host_affinity_key k;
-	const struct lb_affinity_val *v;
+	int affinity = fe->svc.flags & LB_SVC_F_AFFINITY;
+	union host_affinity_key ak = {};
+	__u16 slot;
+	__u32 id = 0;
 
-	host_affinity_key(family, p, svc->rev_nat_index, &k);
-	v = bpf_map_lookup_elem(HOST_AFFINITY_MAP(family), &k);
-	if (!v || v->last_used + svc->affinity_timeout < now)
+	if (affinity) {
+		if (family == ENDPOINT_KEY_IPV4) {
+			__builtin_memcpy(&ak.k4.client, &p->t.saddr.v4, 4);
+			ak.k4.rev_nat_index = fe->svc.rev_nat_index;
+		} else {
+			__builtin_memcpy(ak.k6.client, p->t.saddr.b, 16);
+			ak.k6.rev_nat_index = fe->svc.rev_nat_index;
+		}
+		id = lb_affinity_backend_id(HOST_AFFINITY_MAP(family), &ak, &fe->svc);
+		if (id && (!host_backend_get(family, id, be) || be->state != LB_BACKEND_ACTIVE))
+			id = 0;
+	}
+	if (!id && (fe->svc.flags & LB_SVC_F_MAGLEV))
+		id = host_maglev(family, p, fe->svc.rev_nat_index);
+	if (!id) {
+		slot = lb_select_slot(&fe->svc, bpf_get_prandom_u32());
+		id = family == ENDPOINT_KEY_IPV4 ? lb4_slot_backend_id(&fe->key.k4, slot)
+						 : lb6_slot_backend_id(&fe->key.k6, slot);
+	}
+	if (!id || !host_backend_get(family, id, be))
 		return 0;
-	return v->backend_id;
-}
-
-static __always_inline void host_affinity_put(const __u8 family, const struct pkt *p,
-					      const struct lb_service *svc, __u32 backend_id,
-					      __u32 now)
-{
-	union host_affinity_key k;
-	struct lb_affinity_val v = { .last_used = now, .backend_id = backend_id };
-
-	host_affinity_key(family, p, svc->rev_nat_index, &k);
-	bpf_map_update_elem(HOST_AFFINITY_MAP(family), &k, &v, BPF_ANY);
+	if (affinity)
+		lb_affinity_record(HOST_AFFINITY_MAP(family), &ak, id);
+	return id;
 }
 
 union host_ct_key {
@@ -345,19 +311,11 @@ static __always_inline int host_lb_ingress(struct __sk_buff *skb, const __u8 fam
 		return TC_ACT_OK; /* its first fragment was not translated here */
 	}
 
-	if (!backend_id && (fe.svc.flags & LB_SVC_F_AFFINITY)) {
-		backend_id = host_affinity_get(family, p, &fe.svc, now);
-		if (backend_id &&
-		    (!host_backend_get(family, backend_id, &be) || be.state != LB_BACKEND_ACTIVE))
-			backend_id = 0;
-	}
 	if (!backend_id) {
-		backend_id = host_select(family, p, &fe);
-		if (!backend_id || !host_backend_get(family, backend_id, &be))
+		backend_id = host_select(family, p, &fe, &be);
+		if (!backend_id)
 			return DROP_AT(site, DROP_NO_SERVICE);
 	}
-	if (fe.svc.flags & LB_SVC_F_AFFINITY)
-		host_affinity_put(family, p, &fe.svc, backend_id, now);
 	if (record && host_ct_record(family, p, &fe, backend_id, &be, lifetime) < 0)
 		return DROP_AT(site, DROP_CT_CREATE_FAILED);
 	return nat_rewrite(skb, family, p, NAT_DST, &be.addr, be.port, site);

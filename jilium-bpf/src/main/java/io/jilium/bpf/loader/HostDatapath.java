@@ -7,6 +7,8 @@ import io.jilium.bpf.maps.LbMaps;
 import io.jilium.bpf.sys.ErrnoException;
 import io.jilium.bpf.sys.LibBpf;
 import io.jilium.core.service.Maglev;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -38,16 +40,16 @@ public final class HostDatapath implements AutoCloseable {
               LxcDatapath.PINNED_MAPS.stream(), Stream.of(LbMaglevMap.NAME4, LbMaglevMap.NAME6))
           .toList();
 
-  private final BpfObject object;
-  private final Map<String, BpfMap> maps;
+  private final PinnedObject loaded;
   private final TcPrograms programs;
   private final LbMaglevMap maglev4;
   private final LbMaglevMap maglev6;
   private final LbMaps lb;
 
-  private HostDatapath(BpfObject object, Map<String, BpfMap> maps, int maglevTableSize) {
-    this.object = object;
-    this.maps = maps;
+  private HostDatapath(PinnedObject loaded, int maglevTableSize) {
+    this.loaded = loaded;
+    BpfObject object = loaded.object();
+    Map<String, BpfMap> maps = loaded.maps();
     this.programs = TcPrograms.of(object, FROM_NETDEV, TO_NETDEV);
     this.maglev4 = new LbMaglevMap(maps.get(LbMaglevMap.NAME4), false, maglevTableSize);
     this.maglev6 = new LbMaglevMap(maps.get(LbMaglevMap.NAME6), true, maglevTableSize);
@@ -71,12 +73,14 @@ public final class HostDatapath implements AutoCloseable {
               + Maglev.DEFAULT_TABLE_SIZE
               + ")");
     }
-    PinnedObject.Loaded loaded =
+    PinnedObject loaded =
         PinnedObject.load(
             objectFile,
             pinDir,
-            PINNED_MAPS,
+            object -> PinnedObject.declared(object, PINNED_MAPS),
             object -> {
+              // the events ring is sized by the pod datapath's loader (--events-ring-size)
+              PinnedObject.adoptPinnedSize(object, pinDir, LxcDatapath.EVENTS);
               object.setReadOnlyInt(MAGLEV_SIZE_VARIABLE, maglevTableSize);
               for (String m : List.of(LbMaglevMap.NAME4, LbMaglevMap.NAME6)) {
                 object.setInnerMapValueSize(m, maglevTableSize * 4);
@@ -84,10 +88,9 @@ public final class HostDatapath implements AutoCloseable {
               }
             });
     try {
-      return new HostDatapath(loaded.object(), loaded.maps(), maglevTableSize);
+      return new HostDatapath(loaded, maglevTableSize);
     } catch (RuntimeException e) {
-      loaded.maps().values().forEach(BpfMap::close);
-      loaded.object().close();
+      loaded.close();
       throw e;
     }
   }
@@ -119,7 +122,11 @@ public final class HostDatapath implements AutoCloseable {
             .log("pinned Maglev map was made for another table size: replacing it");
       }
     }
-    PinnedObject.unpin(pin);
+    try {
+      Files.delete(pin);
+    } catch (IOException e) {
+      throw new UncheckedIOException("removing pinned Maglev map " + pin, e);
+    }
   }
 
   /** Attaches (or atomically replaces) both programs on a node device. */
@@ -145,17 +152,14 @@ public final class HostDatapath implements AutoCloseable {
     return lb;
   }
 
+  /** A shared map by name. */
   public BpfMap map(String name) {
-    BpfMap m = maps.get(name);
-    if (m == null) {
-      throw new IllegalArgumentException("no pinned map " + name + " in bpf_host");
-    }
-    return m;
+    return loaded.map(name);
   }
 
+  /** Closes the map and program fds; pins and attached programs stay. */
   @Override
   public void close() {
-    maps.values().forEach(BpfMap::close);
-    object.close();
+    loaded.close();
   }
 }

@@ -17,8 +17,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The pod datapath (bpf_lxc) of one node: the loaded object, its programs and its pinned maps. Maps
@@ -26,7 +24,6 @@ import org.slf4j.LoggerFactory;
  * the same maps and attached programs keep enforcing meanwhile.
  */
 public final class LxcDatapath implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(LxcDatapath.class);
   public static final String FROM_CONTAINER = "cil_from_container";
   public static final String TO_CONTAINER = "cil_to_container";
   public static final String EVENTS = "jl_events";
@@ -52,9 +49,8 @@ public final class LxcDatapath implements AutoCloseable {
           .toList();
 
   private final Path pinDir;
-  private final BpfObject object;
+  private final PinnedObject loaded;
   private final TcPrograms programs;
-  private final Map<String, BpfMap> maps;
   private final EndpointsMap endpoints;
   private final IpCacheMap ipcache;
   private final PolicyMapsOuter policies;
@@ -63,10 +59,11 @@ public final class LxcDatapath implements AutoCloseable {
   private final MetricsMap metrics;
   private final LbMaps lb;
 
-  private LxcDatapath(Path pinDir, BpfObject object, Map<String, BpfMap> maps) {
+  private LxcDatapath(Path pinDir, PinnedObject loaded) {
     this.pinDir = pinDir;
-    this.object = object;
-    this.maps = maps;
+    this.loaded = loaded;
+    BpfObject object = loaded.object();
+    Map<String, BpfMap> maps = loaded.maps();
     this.programs = TcPrograms.of(object, FROM_CONTAINER, TO_CONTAINER);
     this.endpoints = new EndpointsMap(maps.get(EndpointsMap.NAME));
     this.ipcache = new IpCacheMap(maps.get(IpCacheMap.NAME));
@@ -90,23 +87,23 @@ public final class LxcDatapath implements AutoCloseable {
    * power of two, at least a page; 0 keeps the object's 16 MiB).
    */
   public static LxcDatapath load(Path objectFile, Path pinDir, int eventsRingBytes) {
-    PinnedObject.Loaded loaded =
+    if (eventsRingBytes > 0 && (Integer.bitCount(eventsRingBytes) != 1 || eventsRingBytes < 4096)) {
+      throw new IllegalArgumentException(
+          "events ring buffer size "
+              + eventsRingBytes
+              + " (expected: a power of two, at least 4096)");
+    }
+    PinnedObject loaded =
         PinnedObject.load(
             objectFile,
             pinDir,
-            PINNED_MAPS,
+            object -> PINNED_MAPS,
             object -> {
               if (eventsRingBytes > 0) {
-                if (Integer.bitCount(eventsRingBytes) != 1 || eventsRingBytes < 4096) {
-                  throw new IllegalArgumentException(
-                      "events ring buffer size "
-                          + eventsRingBytes
-                          + " (expected: a power of two, at least 4096)");
-                }
                 object.setMaxEntries(EVENTS, eventsRingBytes);
               }
             });
-    return new LxcDatapath(pinDir, loaded.object(), loaded.maps());
+    return new LxcDatapath(pinDir, loaded);
   }
 
   /** Notifications that did not fit into the events ring buffer since the map was created. */
@@ -180,20 +177,15 @@ public final class LxcDatapath implements AutoCloseable {
   }
 
   public BpfMap map(String name) {
-    BpfMap m = maps.get(name);
-    if (m == null) {
-      throw new IllegalArgumentException("no pinned map " + name);
-    }
-    return m;
+    return loaded.map(name);
   }
 
   public Map<String, BpfMap> maps() {
-    return maps;
+    return loaded.maps();
   }
 
   @Override
   public void close() {
-    maps.values().forEach(BpfMap::close);
-    object.close();
+    loaded.close();
   }
 }

@@ -13,58 +13,30 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How every datapath object is loaded: its BTF checked against the Java layouts, its shared maps
- * reused from (or created and pinned at) the node's pin directory, then loaded. Shared by the
- * loaders of bpf_lxc, bpf_host and bpf_sock so that all of them see the same maps.
+ * What every datapath loader does: check the object's BTF against the Java layouts, then load it
+ * with its shared maps reused from (or created and pinned at) {@code <pinDir>/<map name>}, so every
+ * object of the node and every agent restart share one instance of each map.
+ *
+ * @param object the loaded object (owns program and map fds)
+ * @param maps the shared maps, opened from their pins, by name
  */
-final class PinnedObject {
+record PinnedObject(BpfObject object, Map<String, BpfMap> maps) implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PinnedObject.class);
 
-  private PinnedObject() {}
-
-  /** A loaded object and its pinned maps, opened by name; the caller owns both. */
-  record Loaded(BpfObject object, Map<String, BpfMap> maps) {}
-
   /**
-   * Checks {@code objectFile}'s BTF, opens it, lets {@code configure} change it before load (map
-   * sizes, read-only globals), pins {@code pinned} under {@code pinDir} and loads it.
+   * Loads {@code objectFile}. {@code pinned} names the maps to share (given the opened object);
+   * {@code configure} adjusts the object before the pins are checked (map sizes).
    */
-  static Loaded load(
-      Path objectFile, Path pinDir, List<String> pinned, Consumer<BpfObject> configure) {
-    checkLayouts(objectFile);
-    BpfFs.ensureMounted(pinDir);
-    BpfObject object = BpfObject.open(objectFile);
-    try {
-      configure.accept(object);
-      replaceIncompatiblePins(object, pinDir, pinned);
-    } catch (RuntimeException e) {
-      object.close();
-      throw e;
-    }
-    Map<String, BpfMap> maps = new LinkedHashMap<>();
-    try {
-      Map<String, Path> pins = new LinkedHashMap<>();
-      for (String m : pinned) {
-        pins.put(m, pinDir.resolve(m));
-      }
-      object.pinMaps(pins);
-      object.load();
-      for (String m : pinned) {
-        maps.put(m, BpfMap.openPinned(pinDir.resolve(m)));
-      }
-      return new Loaded(object, maps);
-    } catch (RuntimeException e) {
-      maps.values().forEach(BpfMap::close);
-      object.close();
-      throw e;
-    }
-  }
-
-  static void checkLayouts(Path objectFile) {
+  static PinnedObject load(
+      Path objectFile,
+      Path pinDir,
+      Function<BpfObject, List<String>> pinned,
+      Consumer<BpfObject> configure) {
     try (Btf btf = Btf.parse(objectFile)) {
       List<String> problems = DatapathLayouts.check(btf);
       if (!problems.isEmpty()) {
@@ -74,16 +46,65 @@ final class PinnedObject {
                 + String.join("\n  ", problems));
       }
     }
+    BpfFs.ensureMounted(pinDir);
+    BpfObject object = BpfObject.open(objectFile);
+    List<String> names;
+    try {
+      names = pinned.apply(object);
+      configure.accept(object);
+      replaceIncompatiblePins(object, pinDir, names);
+    } catch (RuntimeException e) {
+      object.close();
+      throw e;
+    }
+    Map<String, BpfMap> maps = new LinkedHashMap<>();
+    try {
+      Map<String, Path> pins = new LinkedHashMap<>();
+      for (String m : names) {
+        pins.put(m, pinDir.resolve(m));
+      }
+      object.pinMaps(pins);
+      object.load();
+      for (String m : names) {
+        maps.put(m, BpfMap.openPinned(pinDir.resolve(m)));
+      }
+      return new PinnedObject(object, maps);
+    } catch (RuntimeException e) {
+      maps.values().forEach(BpfMap::close);
+      object.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Before load: gives {@code map} the capacity of its pinned instance, if there is one, so this
+   * object reuses it rather than replacing it (for a map another loader sized, like the events
+   * ring).
+   */
+  static void adoptPinnedSize(BpfObject object, Path pinDir, String map) {
+    Path pin = pinDir.resolve(map);
+    if (Files.exists(pin)) {
+      try (BpfMap have = BpfMap.openPinned(pin)) {
+        object.setMaxEntries(map, have.maxEntries());
+      }
+    }
+  }
+
+  /** The maps of {@code shared} that {@code object} declares, in the order of {@code shared}. */
+  static List<String> declared(BpfObject object, List<String> shared) {
+    List<String> in = object.mapNames();
+    return shared.stream().filter(in::contains).toList();
   }
 
   /**
    * A map pinned by an older datapath whose key or value size differs from this object's cannot be
    * reused (libbpf refuses the whole load). Such a pin is removed so the map is created anew: its
    * entries are lost (for conntrack: established connections are policed again as new), which is
-   * logged; the alternative is an agent that cannot start after an upgrade.
+   * logged; the alternative is an agent that cannot start after an upgrade. Objects loaded earlier
+   * keep the old instance until they are loaded again.
    */
-  private static void replaceIncompatiblePins(BpfObject object, Path pinDir, List<String> pinned) {
-    for (String m : pinned) {
+  private static void replaceIncompatiblePins(BpfObject object, Path pinDir, List<String> names) {
+    for (String m : names) {
       Path pin = pinDir.resolve(m);
       if (!Files.exists(pin)) {
         continue;
@@ -104,15 +125,27 @@ final class PinnedObject {
             .log(
                 "pinned map from an older datapath does not fit (key/value/entries): replacing it");
       }
-      unpin(pin);
+      try {
+        Files.delete(pin);
+      } catch (IOException e) {
+        throw new UncheckedIOException("removing incompatible pinned map " + pin, e);
+      }
     }
   }
 
-  static void unpin(Path pin) {
-    try {
-      Files.delete(pin);
-    } catch (IOException e) {
-      throw new UncheckedIOException("removing incompatible pinned map " + pin, e);
+  /** A shared map by name. */
+  BpfMap map(String name) {
+    BpfMap m = maps.get(name);
+    if (m == null) {
+      throw new IllegalArgumentException("no pinned map " + name);
     }
+    return m;
+  }
+
+  /** Closes the map and program fds; pins and attachments stay. */
+  @Override
+  public void close() {
+    maps.values().forEach(BpfMap::close);
+    object.close();
   }
 }

@@ -283,6 +283,27 @@ class HostDatapathKernelTest {
   }
 
   @Test
+  void sessionAffinityKeepsAClientAddressOnOneBackendAcrossConnections() throws Exception {
+    int port = nodePort + 3;
+    service(
+        node4, port, UDP, 13, LbServicesMap.F_NODEPORT | LbServicesMap.F_AFFINITY, backends4, true);
+    LbServicesMap.Key key = new LbServicesMap.Key(new byte[4], port, UDP, 0);
+    LbServicesMap.Service svc = dp.lb().services4().get(key).orElseThrow();
+    dp.lb()
+        .services4()
+        .put(
+            key,
+            new LbServicesMap.Service(
+                0, svc.count(), svc.revNatIndex(), svc.flags(), 600)); // 10 minutes
+
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < 10; i++) {
+      seen.add(udpAsk(node4, port, 0)); // a new source port, a new connection each time
+    }
+    assertThat(seen).hasSize(1);
+  }
+
+  @Test
   void clusterIpFrontendIsNotServedFromOutside() throws Exception {
     // a ClusterIP frontend on the node address: untranslated, the host's own listener answers
     service(node4, HOST_PORT, TCP, 7, LbServicesMap.F_CLUSTERIP, backends4, false);

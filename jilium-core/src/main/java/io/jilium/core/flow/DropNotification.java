@@ -68,6 +68,7 @@ public record DropNotification(
     return switch (file) {
       case 1 -> "bpf_host.c";
       case 2 -> "bpf_lxc.c";
+      case 5 -> "bpf_sock.c";
       case 109 -> "conntrack.h";
       case 120 -> "ip.h";
       case 121 -> "icmp.h";
