@@ -309,6 +309,9 @@ class SockDatapathKernelTest {
             "cgroup2 /sys/fs/cgroup/un\\040ified cgroup2 rw 0 0");
     assertThat(SockDatapath.firstCgroup2Mount(mounts)).contains(Path.of("/sys/fs/cgroup/un ified"));
     assertThat(SockDatapath.isCgroup2MountPoint(mounts, Path.of("/sys/fs/cgroup"))).isFalse();
+    assertThat(SockDatapath.isOnCgroup2(mounts, Path.of("/sys/fs/cgroup/un ified/a.slice")))
+        .isTrue();
+    assertThat(SockDatapath.isOnCgroup2(mounts, Path.of("/sys/fs/cgroup/cpu/a"))).isFalse();
     assertThat(SockDatapath.firstCgroup2Mount(mounts.subList(0, 2))).isEmpty();
   }
 
