@@ -257,12 +257,14 @@ static __always_inline int host_ct_stale(const struct lb_ct_entry *e, __u32 life
  */
 static __always_inline int host_ct_record(const __u8 family, const struct pkt *p,
 					  const struct host_frontend *fe, __u32 backend_id,
-					  const struct host_backend *be, __u32 lifetime)
+					  const struct host_backend *be, __u32 lifetime,
+					  __u32 flags)
 {
 	struct lb_ct_entry svc = {
 		.backend_id = backend_id,
 		.rev_nat_index = fe->svc.rev_nat_index,
 		.lifetime = lifetime,
+		.flags = flags,
 	};
 	struct lb_ct_entry rev = {
 		.rev_nat_index = fe->svc.rev_nat_index,
@@ -292,7 +294,7 @@ static __always_inline int host_lb_ingress(struct __sk_buff *skb, const __u8 fam
 	struct host_backend be;
 	const struct lb_ct_entry *e;
 	union host_ct_key k;
-	__u32 now, lifetime, backend_id = 0;
+	__u32 now, lifetime, backend_id = 0, flags = 0;
 	int record = 1;
 
 	if (!host_frontend(family, p, &fe))
@@ -306,11 +308,16 @@ static __always_inline int host_lb_ingress(struct __sk_buff *skb, const __u8 fam
 		    LB_CT_SERVICE);
 	e = bpf_map_lookup_elem(HOST_CT_MAP(family), &k);
 	if (e && e->lifetime >= now && e->rev_nat_index == fe.svc.rev_nat_index &&
+	    /* a new connection on the tuple of a closed one is a new choice */
+	    !((e->flags & LB_CT_F_CLOSING) && p->t.nexthdr == IPPROTO_TCP &&
+	      (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN) &&
 	    host_backend_get(family, e->backend_id, &be) &&
 	    /* a new connection on a reused tuple avoids a terminating backend */
 	    !(be.state != LB_BACKEND_ACTIVE && (p->tcp_flags & TCP_FLAG_SYN))) {
 		backend_id = e->backend_id;
-		record = host_ct_stale(e, lifetime) || (p->tcp_flags & TCP_FLAG_RST);
+		flags = e->flags;
+		record = host_ct_stale(e, lifetime) || (p->tcp_flags & TCP_FLAG_RST) ||
+			 ((p->tcp_flags & TCP_FLAG_FIN) && !(flags & LB_CT_F_CLOSING));
 	} else if (p->frag == FRAG_LATER) {
 		return TC_ACT_OK; /* its first fragment was not translated here */
 	}
@@ -320,7 +327,9 @@ static __always_inline int host_lb_ingress(struct __sk_buff *skb, const __u8 fam
 		if (!backend_id)
 			return DROP_AT(site, DROP_NO_SERVICE);
 	}
-	if (record && host_ct_record(family, p, &fe, backend_id, &be, lifetime) < 0)
+	if (p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST))
+		flags |= LB_CT_F_CLOSING;
+	if (record && host_ct_record(family, p, &fe, backend_id, &be, lifetime, flags) < 0)
 		return DROP_AT(site, DROP_CT_CREATE_FAILED);
 	return nat_rewrite(skb, family, p, NAT_DST, &be.addr, be.port, site);
 }

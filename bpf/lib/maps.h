@@ -429,8 +429,11 @@ struct lb_ct_entry {
 	__be16 nat_port;     /* LB_CT_REVNAT: frontend port */
 	__u8 nat_addr[16];   /* LB_CT_REVNAT: frontend address (IPv4 in the first 4 bytes) */
 	__u32 lifetime;      /* expiry, seconds of CLOCK_MONOTONIC */
-	__u32 pad;
+	__u32 flags;         /* LB_CT_F_* */
 };
+
+/* The client closed the connection (FIN or RST): a new SYN on the tuple selects afresh. */
+#define LB_CT_F_CLOSING 0x1
 
 /* Network namespaces whose sockets the socket hooks translate: the host's and every pod's
  * (network namespace cookie -> LB_NETNS_*). Other namespaces on the machine (an outside client

@@ -369,7 +369,7 @@ public final class DatapathLayouts {
               JAVA_SHORT.withName("nat_port"),
               sequenceLayout(16, JAVA_BYTE).withName("nat_addr"),
               JAVA_INT.withName("lifetime"),
-              JAVA_INT.withName("pad"))
+              JAVA_INT.withName("flags"))
           .withName("lb_ct_entry");
 
   public static final List<StructLayout> ALL =
