@@ -52,6 +52,15 @@ mode_on() { [[ " ${MODES[*]} " == *" $1 "* ]]; }
 log() { echo "$*" >&2; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}'; }
+# 12345.6 -> 12,346
+thousands() { printf "%.0f" "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
+# the agent's Java heap in use after a full collection (its live data), KiB
+heap_kib() {
+  "$JAVA_HOME/bin/jcmd" "$1" GC.run >/dev/null
+  "$JAVA_HOME/bin/jcmd" "$1" GC.heap_info | awk '/^[^ ].* total / {
+    for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?$/, "", v); s += v } }
+    END {print s + 0}'
+}
 
 # ---- iptables (kube-proxy's side) ----
 if mode_on iptables && ! command -v iptables-restore >/dev/null; then
@@ -155,6 +164,7 @@ while IFS= read -r l; do log "  $l"; LINES+=("$l"); done <"$WORK/direct.out"
 
 sleep 2
 RSS_BEFORE=$(rss_kib "$AGENT_PID")
+HEAP_BEFORE=$(heap_kib "$AGENT_PID")
 PIN_DIR=/sys/fs/bpf/jilium/$NODE
 lb_memlock() { # bytes of memlock of this agent's jl_lb* maps (pinned in its directory)
   local f total=0 b
@@ -188,6 +198,9 @@ if mode_on jilium; then
   done
   sleep 2
   RSS_AFTER=$(rss_kib "$AGENT_PID")
+  HEAP_AFTER=$(heap_kib "$AGENT_PID")
+  # what the datapath holds: a frontend has one entry per backend slot plus the count (slot 0)
+  SVC_ENTRIES=$(bpftool map dump pinned "$PIN_DIR/jl_lb4_services" -j | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
   MEMLOCK_AFTER=$(lb_memlock)
   LB_MAPS=$(lb_maps)
   t0=$(now)
@@ -231,8 +244,8 @@ done
 title() {
   case "$1" in
     direct) echo "direct (pod IP)" ;;
-    jilium-*) printf "Jilium, %'d services" "${1#jilium-}" ;;
-    iptables-*) printf "kube-proxy iptables, %'d" "${1#iptables-}" ;;
+    jilium-*) echo "Jilium, $(thousands "${1#jilium-}")" ;;
+    iptables-*) echo "kube-proxy iptables, $(thousands "${1#iptables-}")" ;;
   esac
 }
 row() { # LABEL FUNCTION
@@ -240,9 +253,9 @@ row() { # LABEL FUNCTION
   for c in "${COLS[@]}"; do line+=" $($2 "$c") |"; done
   echo "$line"
 }
-rate() { printf "%'.0f" "$(med conn_rate "$1")"; }
+rate() { thousands "$(med conn_rate "$1")"; }
 ratio() { awk -v a="$(med conn_rate "$1")" -v b="$DIRECT_REF" 'BEGIN {printf "%.3f", a / b}'; }
-beside() { [[ "$1" == direct ]] && echo "-" || printf "%'.0f" "$(med conn_rate "direct-$1")"; }
+beside() { [[ "$1" == direct ]] && echo "-" || thousands "$(med conn_rate "direct-$1")"; }
 p50() { med p50_us "$1"; }
 p99() { med p99_us "$1"; }
 p999() { med p999_us "$1"; }
@@ -253,13 +266,13 @@ applied() { echo "${APPLY[$1]:--}"; }
 deleted() { echo "${DELETE[$1]:--}"; }
 
 echo
-header="| $ROUNDS x ${SECS}s per configuration, $THREADS client threads, medians |"
+header="| services; $ROUNDS x ${SECS}s per configuration, $THREADS client threads, medians |"
 sep="|---|"
 for c in "${COLS[@]}"; do header+=" $(title "$c") |"; sep+="---|"; done
 echo "$header"
 echo "$sep"
 row "new TCP connections/s" rate
-row "ratio to direct (median of all direct rounds without iptables rules: $(printf "%'.0f" "$DIRECT_REF")/s)" ratio
+row "ratio to direct (median of all direct rounds without iptables rules: $(thousands "$DIRECT_REF")/s)" ratio
 row "direct rounds beside it, connections/s (iptables: with the rules loaded)" beside
 row "connect() p50 (us)" p50
 row "connect() p99 (us)" p99
@@ -272,12 +285,16 @@ row "delete: jilium delete -f / restore removing the chains (s)" deleted
 echo
 echo "| memory | value |"
 echo "|---|---|"
-printf '| agent RSS, pods only | %.1f MiB |\n' "$(awk -v k="$RSS_BEFORE" 'BEGIN {print k / 1024}')"
+mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; } # KiB
+echo "| agent RSS, pods only | $(mib "$RSS_BEFORE") |"
+echo "| agent Java heap in use after a full GC, pods only | $(mib "$HEAP_BEFORE") |"
 if mode_on jilium; then
-  printf '| agent RSS with %s services | %.1f MiB |\n' "${SCALES[-1]}" "$(awk -v k="$RSS_AFTER" 'BEGIN {print k / 1024}')"
-  printf '| jl_lb* BPF maps (%s maps), memlock, no services | %.1f MiB |\n' "$LB_MAPS" "$(awk -v b="$MEMLOCK_BEFORE" 'BEGIN {print b / 1048576}')"
-  printf '| jl_lb* BPF maps, memlock, %s services | %.1f MiB |\n' "${SCALES[-1]}" "$(awk -v b="$MEMLOCK_AFTER" 'BEGIN {print b / 1048576}')"
+  echo "| agent RSS with $(thousands "${SCALES[-1]}") services | $(mib "$RSS_AFTER") |"
+  echo "| agent Java heap in use after a full GC, $(thousands "${SCALES[-1]}") services | $(mib "$HEAP_AFTER") |"
+  echo "| jl_lb4_services entries with $(thousands "${SCALES[-1]}") services (1 + $BACKENDS slots each) | $(thousands "$SVC_ENTRIES") |"
+  echo "| jl_lb* BPF maps ($LB_MAPS pinned), memlock, no services | $(mib $((MEMLOCK_BEFORE / 1024))) |"
+  echo "| jl_lb* BPF maps, memlock, $(thousands "${SCALES[-1]}") services | $(mib $((MEMLOCK_AFTER / 1024))) |"
 fi
 if mode_on iptables; then
-  printf '| kernel slab after iptables-restore of %s services (delta, noisy) | %.1f MiB |\n' "${SCALES[-1]}" "$(awk -v k="$SLAB_KIB" 'BEGIN {print k / 1024}')"
+  echo "| kernel slab growth over iptables-restore of $(thousands "${SCALES[-1]}") services (noisy) | $(mib "$SLAB_KIB") |"
 fi
