@@ -24,9 +24,8 @@ THREADS="${STORM_THREADS:-4}"
 WARMUP="${STORM_WARMUP:-5}"
 AGGREGATION="${STORM_AGGREGATION:-medium}"
 SUBSCRIBE="${STORM_SUBSCRIBE:-true}"
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export JAVA_HOME="${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-JILIUM="$HERE/jilium"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 NODE=bench-storm
 SOCK=/tmp/jilium-bench-storm.sock
 STATE=/tmp/jilium-bench-storm
@@ -38,17 +37,9 @@ AGENT=(agent --node-name "$NODE" --socket "$SOCK" --state-dir "$STATE"
   --hubble-metrics-server "$HUBBLE_METRICS" --prometheus-serve-addr 127.0.0.1:19962)
 # shellcheck disable=SC2206 # flags are words
 AGENT+=(${STORM_AGENT_ARGS:-})
-J() { "$JILIUM" --socket "$SOCK" "$@"; }
 
-stop_agent() {
-  if [[ -n "${AGENT_PID:-}" ]]; then
-    kill "$AGENT_PID" 2>/dev/null || true
-    wait "$AGENT_PID" 2>/dev/null || true
-    AGENT_PID=
-  fi
-}
 start_agent() { # true|false
-  stop_agent
+  agent_stop
   if [[ -n "${STORM_AGENT_JAVA_OPTS:-}" ]]; then
     # shellcheck disable=SC2086 # options are words
     "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $STORM_AGENT_JAVA_OPTS \
@@ -58,30 +49,23 @@ start_agent() { # true|false
     "$JILIUM" "${AGENT[@]}" --enable-hubble="$1" >"$STATE-agent.log" 2>&1 &
   fi
   AGENT_PID=$! # the launcher execs the JVM: this is the agent's pid
-  for _ in $(seq 1 600); do grep -q 'agent started' "$STATE-agent.log" 2>/dev/null && return 0; sleep 0.1; done
-  cat "$STATE-agent.log" >&2
-  exit 1
+  agent_wait "$STATE-agent.log" || exit 1
 }
 cleanup() {
   set +e
   [[ -n "${AGENT_PID:-}" ]] && J pod delete storm/client storm/server >/dev/null 2>&1
-  stop_agent
+  agent_stop
   "$JILIUM" "${AGENT[@]}" --cleanup >/dev/null 2>&1
   rm -f "$STATE-policy.yaml" "$STATE-agent.log"
 }
 trap cleanup EXIT
 
-"$JILIUM" --version >/dev/null # builds the agent when needed
-if [[ ! -f "$HERE/bench/target/benchmarks.jar" ||
-  -n "$(find "$HERE/bench/src" "$HERE/bench/pom.xml" "$HERE/jilium-dist/target/jilium.jar" -newer "$HERE/bench/target/benchmarks.jar" -print -quit)" ]]; then
-  (cd "$HERE" && ./mvnw -q -B package -DskipTests -Dspotless.check.skip=true -pl bench -am)
-fi
+bench_build
 cleanup
 
 start_agent true
 J pod run storm/server --labels app=server >/dev/null
 J pod run storm/client --labels app=client >/dev/null
-pod_field() { J pod list -o json | python3 -c "import json,sys; print([p['$2'] for p in json.load(sys.stdin) if p['name']=='$1'][0])"; }
 SERVER_IP=$(pod_field server ipv4)
 SERVER_NS=$(pod_field server netns)
 CLIENT_NS=$(pod_field client netns)
@@ -98,8 +82,7 @@ EOF
 J apply -f "$STATE-policy.yaml" >/dev/null
 
 round() { # true|false
-  "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xlog:disable -XX:+UseParallelGC \
-    -cp "$HERE/bench/target/benchmarks.jar" io.jilium.bench.ConnStormBench \
+  bench_java io.jilium.bench.ConnStormBench \
     --client-netns "$CLIENT_NS" --server-netns "$SERVER_NS" --server-ip "$SERVER_IP" --port "$PORT" \
     --seconds "$SECS" --warmup "$WARMUP" --threads "$THREADS" --agent-pid "$AGENT_PID" \
     --socket "$SOCK" --observe "$1" --clk-tck "$(getconf CLK_TCK)" \
@@ -136,14 +119,6 @@ done
 echo "end $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # ---- summary: medians over rounds; lost events summed ----
-field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
-col() { # field, lines...
-  local f=$1
-  shift
-  for l in "$@"; do field "$f" "$l"; done
-}
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-sum() { awk '{s+=$1} END {print s+0}'; }
 RATE_ON=$(col conn_rate "${ON[@]}" | median)
 RATE_OFF=$(col conn_rate "${OFF[@]}" | median)
 echo

@@ -8,13 +8,12 @@
 set -euo pipefail
 ROUNDS="${1:-3}"
 SECS="${2:-10}"
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-JILIUM="$HERE/jilium"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 NODE=bench-dp
 SOCK=/tmp/jilium-bench-dp.sock
 STATE=/tmp/jilium-bench-dp
 AGENT=(agent --node-name "$NODE" --socket "$SOCK" --state-dir "$STATE" --pod-cidr-v4 10.251.0.0/24 --pod-cidr-v6 fd00:10:251::/120)
-J() { "$JILIUM" --socket "$SOCK" "$@"; }
 
 cleanup() {
   set +e
@@ -51,8 +50,7 @@ plain_pod plain-s vplain-s 10.252.0.3
 # ---- Jilium topology ----
 "$JILIUM" "${AGENT[@]}" >"$STATE.log" 2>&1 &
 AGENT_PID=$!
-for _ in $(seq 1 300); do grep -q 'agent started' "$STATE.log" 2>/dev/null && break; sleep 0.1; done
-grep -q 'agent started' "$STATE.log" || { cat "$STATE.log"; exit 1; }
+agent_wait "$STATE.log"
 J pod run bench/server --labels app=server >/dev/null
 J pod run bench/client --labels app=client >/dev/null
 SERVER_IP=$(J pod list -o json | python3 -c 'import json,sys; print([p["ipv4"] for p in json.load(sys.stdin) if p["name"]=="server"][0])')

@@ -5,9 +5,8 @@
 # Usage (root): bench/node-bench.sh [PODS]
 set -euo pipefail
 PODS="${1:-100}"
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export JAVA_HOME="${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-JILIUM="$HERE/jilium"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 NODE=bench-node
 SOCK=/tmp/jilium-bench-node.sock
 STATE=/tmp/jilium-bench-node
@@ -27,8 +26,7 @@ cleanup
 java_opts=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -Xmx256m -XX:MaxMetaspaceSize=128m)
 "$JAVA_HOME/bin/java" "${java_opts[@]}" -cp "$HERE/jilium-dist/target/jilium.jar" io.jilium.cli.JiliumMain "${AGENT[@]}" >"$STATE.log" 2>&1 &
 AGENT_PID=$!
-for _ in $(seq 1 300); do grep -q 'agent started' "$STATE.log" 2>/dev/null && break; sleep 0.1; done
-grep -q 'agent started' "$STATE.log" || { cat "$STATE.log"; exit 1; }
+agent_wait "$STATE.log"
 sleep 5 # let the freshly started JVM settle before reading its idle RSS
 
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$HERE/bench/target/benchmarks.jar" \

@@ -19,15 +19,11 @@ import io.jilium.bpf.netns.NetworkNamespace;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,7 +47,17 @@ public final class ConnStormBench {
   private ConnStormBench() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> a = flags(args);
+    Map<String, String> a =
+        BenchArgs.parse(
+            args,
+            List.of(
+                "client-netns",
+                "server-netns",
+                "server-ip",
+                "port",
+                "agent-pid",
+                "socket",
+                "lost-events-map"));
     Path clientNs = Path.of(a.get("client-netns"));
     Path serverNs = Path.of(a.get("server-netns"));
     InetSocketAddress target =
@@ -92,7 +98,7 @@ public final class ConnStormBench {
           Thread.ofPlatform()
               .daemon(true)
               .name("storm-accept-" + i)
-              .start(() -> acceptLoop(server, accepted)));
+              .start(() -> ConnectLoad.acceptLoop(server, accepted)));
     }
 
     Subscriber sub = observe ? Subscriber.start(ObserverGrpc.newStub(ch)) : null;
@@ -101,7 +107,7 @@ public final class ConnStormBench {
     Snapshot start = Snapshot.take(connected, sub, status, lostMap, agentPid);
     LongAdder failed = new LongAdder();
     AtomicReference<String> failure = new AtomicReference<>();
-    ClientLoop loop = new ClientLoop(target, connected, failed, failure);
+    ConnectLoad.Client loop = new ConnectLoad.Client(target, connected, failed, failure);
     // threads started inside the namespace stay there (NetworkNamespace.callIn)
     List<Thread> clients =
         NetworkNamespace.callIn(
@@ -222,57 +228,6 @@ public final class ConnStormBench {
     group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
   }
 
-  private static void acceptLoop(ServerSocketChannel server, LongAdder accepted) {
-    while (true) {
-      try (SocketChannel c = server.accept()) {
-        c.setOption(StandardSocketOptions.SO_LINGER, 0);
-        accepted.increment();
-      } catch (ClosedChannelException e) {
-        return;
-      } catch (IOException e) {
-        // a connection reset before it was accepted: nothing to abort
-      }
-    }
-  }
-
-  /** Connects and aborts, over and over, until stopped. */
-  private static final class ClientLoop implements Runnable {
-    private final InetSocketAddress target;
-    private final LongAdder connected;
-    private final LongAdder failed;
-    private final AtomicReference<String> failure;
-    private volatile boolean running = true;
-
-    ClientLoop(
-        InetSocketAddress target,
-        LongAdder connected,
-        LongAdder failed,
-        AtomicReference<String> failure) {
-      this.target = target;
-      this.connected = connected;
-      this.failed = failed;
-      this.failure = failure;
-    }
-
-    void stop() {
-      running = false;
-    }
-
-    @Override
-    public void run() {
-      while (running) {
-        try (SocketChannel c = SocketChannel.open()) {
-          c.setOption(StandardSocketOptions.SO_LINGER, 0);
-          c.connect(target);
-          connected.increment();
-        } catch (IOException e) {
-          failed.increment();
-          failure.compareAndSet(null, e.toString());
-        }
-      }
-    }
-  }
-
   /** A GetFlows follow stream that counts what it is handed. */
   private static final class Subscriber
       implements ClientResponseObserver<GetFlowsRequest, GetFlowsResponse> {
@@ -347,7 +302,7 @@ public final class ConnStormBench {
       long agentTicks = ticks(Path.of("/proc/" + agentPid + "/stat"));
       Map<String, Long> threadTicks = threadTicks(agentPid);
       long selfTicks = ticks(Path.of("/proc/self/stat"));
-      long[] machine = machine();
+      long[] machine = ConnectLoad.machine();
       long seen = status.serverStatus(ServerStatusRequest.getDefaultInstance()).getSeenFlows();
       return new Snapshot(
           t,
@@ -424,47 +379,5 @@ public final class ConnStormBench {
       }
     }
     return byName;
-  }
-
-  /** Busy and idle (idle + iowait) ticks of all CPUs. */
-  private static long[] machine() throws IOException {
-    String cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst();
-    String[] f = cpu.trim().split("\\s+");
-    long busy = 0;
-    long idle = 0;
-    for (int i = 1; i < Math.min(f.length, 9); i++) {
-      long v = Long.parseLong(f[i]);
-      if (i == 4 || i == 5) {
-        idle += v;
-      } else {
-        busy += v;
-      }
-    }
-    return new long[] {busy, idle};
-  }
-
-  private static Map<String, String> flags(String[] args) {
-    Map<String, String> m = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException(
-            "argument " + args[i] + " (expected: --name value pairs)");
-      }
-      m.put(args[i].substring(2), args[++i]);
-    }
-    for (String required :
-        List.of(
-            "client-netns",
-            "server-netns",
-            "server-ip",
-            "port",
-            "agent-pid",
-            "socket",
-            "lost-events-map")) {
-      if (!m.containsKey(required)) {
-        throw new IllegalArgumentException("--" + required + " is required");
-      }
-    }
-    return m;
   }
 }
