@@ -27,6 +27,7 @@
 
 /* Reserved identities (Cilium's numbering). */
 #define IDENTITY_UNKNOWN 0
+#define IDENTITY_HOST 1
 #define IDENTITY_WORLD 2
 
 /* Direction of a packet, seen from the endpoint; the values double as metric/notify dirs. */
@@ -43,6 +44,7 @@
  */
 #define JL_FILE_UNKNOWN 0
 #define JL_FILE_BPF_LXC 2     /* bpf_lxc.c (Cilium's number) */
+#define JL_FILE_BPF_SOCK 5    /* bpf_sock.c (Cilium's number) */
 #define JL_FILE_IP 120	      /* lib/ip.h */
 #define JL_FILE_ICMP 121      /* lib/icmp.h */
 #define JL_FILE_FRAG 122      /* lib/frag.h */

@@ -124,33 +124,44 @@ static __always_inline void send_policy_verdict_notify(struct __sk_buff *skb,
 	bpf_ringbuf_submit(n, 0);
 }
 
-static __always_inline void send_drop_notify(struct __sk_buff *skb, const struct drop_info *d)
+/*
+ * A drop record with its header filled from d, zeroed elsewhere, or NULL (counted as lost). The
+ * caller adds what it knows of the packet (hash, lengths, data, ifindex) and submits it.
+ */
+static __always_inline struct drop_notify *drop_notify_reserve(const struct drop_info *d)
 {
-	struct drop_notify *n;
+	struct drop_notify *n = bpf_ringbuf_reserve(&jl_events, sizeof(*n), 0);
 
-	n = bpf_ringbuf_reserve(&jl_events, sizeof(*n), 0);
 	if (!n) {
 		notify_lost();
-		return;
+		return NULL;
 	}
 	/* ring buffer memory is not zeroed: clear the padding and the tail of data */
 	__builtin_memset(n, 0, sizeof(*n));
-	n->len_cap = notify_capture(skb, n->data);
-
 	n->type = JILIUM_NOTIFY_DROP;
 	n->subtype = d->reason;
 	n->source = d->source;
-	n->hash = bpf_get_hash_recalc(skb);
-	n->len_orig = skb->len;
 	n->version = NOTIFY_VERSION;
 	n->src_label = d->src_label;
 	n->dst_label = d->dst_label;
 	n->dst_id = d->dst_id;
 	n->line = d->site.line;
 	n->file = d->site.file;
-	n->ifindex = skb->ifindex;
 	n->dir = d->dir;
 	n->ktime = bpf_ktime_get_ns();
+	return n;
+}
+
+static __always_inline void send_drop_notify(struct __sk_buff *skb, const struct drop_info *d)
+{
+	struct drop_notify *n = drop_notify_reserve(d);
+
+	if (!n)
+		return;
+	n->len_cap = notify_capture(skb, n->data);
+	n->hash = bpf_get_hash_recalc(skb);
+	n->len_orig = skb->len;
+	n->ifindex = skb->ifindex;
 	bpf_ringbuf_submit(n, 0);
 }
 

@@ -9,6 +9,7 @@ import io.jilium.bpf.maps.CtMap;
 import io.jilium.bpf.maps.DatapathLayouts;
 import io.jilium.bpf.maps.EndpointsMap;
 import io.jilium.bpf.maps.IpCacheMap;
+import io.jilium.bpf.maps.LbMaps;
 import io.jilium.bpf.maps.MetricsMap;
 import io.jilium.bpf.maps.PolicyMapsOuter;
 import io.jilium.bpf.sys.LibBpf;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,18 +40,23 @@ public final class LxcDatapath implements AutoCloseable {
   public static final String LOST_EVENTS = "jl_lost_events";
   public static final String FRAGMENTS = "jl_frags";
   public static final String CONFIG = "jl_config";
+
+  /** Every map of bpf/lib/maps.h (and frag.h) the object declares: all are shared by pinning. */
   public static final List<String> PINNED_MAPS =
-      List.of(
-          EndpointsMap.NAME,
-          IpCacheMap.NAME,
-          PolicyMapsOuter.NAME,
-          CtMap.NAME4,
-          CtMap.NAME6,
-          MetricsMap.NAME,
-          EVENTS,
-          LOST_EVENTS,
-          FRAGMENTS,
-          CONFIG);
+      Stream.concat(
+              Stream.of(
+                  EndpointsMap.NAME,
+                  IpCacheMap.NAME,
+                  PolicyMapsOuter.NAME,
+                  CtMap.NAME4,
+                  CtMap.NAME6,
+                  MetricsMap.NAME,
+                  EVENTS,
+                  LOST_EVENTS,
+                  FRAGMENTS,
+                  CONFIG),
+              LbMaps.MAP_NAMES.stream())
+          .toList();
 
   private final Path pinDir;
   private final BpfObject object;
@@ -62,6 +69,7 @@ public final class LxcDatapath implements AutoCloseable {
   private final CtMap ct4;
   private final CtMap ct6;
   private final MetricsMap metrics;
+  private final LbMaps lb;
 
   private LxcDatapath(Path pinDir, BpfObject object, Map<String, BpfMap> maps) {
     this.pinDir = pinDir;
@@ -75,6 +83,7 @@ public final class LxcDatapath implements AutoCloseable {
     this.ct4 = new CtMap(maps.get(CtMap.NAME4), false);
     this.ct6 = new CtMap(maps.get(CtMap.NAME6), true);
     this.metrics = new MetricsMap(maps.get(MetricsMap.NAME));
+    this.lb = LbMaps.of(maps::get);
   }
 
   /**
@@ -237,6 +246,11 @@ public final class LxcDatapath implements AutoCloseable {
 
   public MetricsMap metrics() {
     return metrics;
+  }
+
+  /** The load-balancing maps (shared with bpf_sock and bpf_host through the pins). */
+  public LbMaps lb() {
+    return lb;
   }
 
   public BpfMap map(String name) {

@@ -206,6 +206,172 @@ public final class DatapathLayouts {
               JAVA_BYTE.withName("pad"))
           .withName("lxc_config");
 
+  /** {@code struct lb4_key}: a frontend slot of {@code jl_lb4_services}. */
+  public static final StructLayout LB4_KEY =
+      structLayout(
+              sequenceLayout(4, JAVA_BYTE).withName("address"),
+              JAVA_SHORT.withName("dport"),
+              JAVA_SHORT.withName("backend_slot"),
+              JAVA_BYTE.withName("proto"),
+              JAVA_BYTE.withName("scope"),
+              JAVA_SHORT.withName("pad"))
+          .withName("lb4_key");
+
+  /** {@code struct lb6_key}: a frontend slot of {@code jl_lb6_services}. */
+  public static final StructLayout LB6_KEY =
+      structLayout(
+              sequenceLayout(16, JAVA_BYTE).withName("address"),
+              JAVA_SHORT.withName("dport"),
+              JAVA_SHORT.withName("backend_slot"),
+              JAVA_BYTE.withName("proto"),
+              JAVA_BYTE.withName("scope"),
+              JAVA_SHORT.withName("pad"))
+          .withName("lb6_key");
+
+  /** {@code struct lb_service}: the service entry (slot 0) or a backend slot. */
+  public static final StructLayout LB_SERVICE =
+      structLayout(
+              JAVA_INT.withName("backend_id"),
+              JAVA_SHORT.withName("count"),
+              JAVA_SHORT.withName("rev_nat_index"),
+              JAVA_BYTE.withName("flags"),
+              JAVA_BYTE.withName("pad1"),
+              JAVA_SHORT.withName("pad2"),
+              JAVA_INT.withName("affinity_timeout"))
+          .withName("lb_service");
+
+  /** {@code struct lb4_backend}. */
+  public static final StructLayout LB4_BACKEND =
+      structLayout(
+              sequenceLayout(4, JAVA_BYTE).withName("address"),
+              JAVA_SHORT.withName("port"),
+              JAVA_BYTE.withName("proto"),
+              JAVA_BYTE.withName("state"))
+          .withName("lb4_backend");
+
+  /** {@code struct lb6_backend}. */
+  public static final StructLayout LB6_BACKEND =
+      structLayout(
+              sequenceLayout(16, JAVA_BYTE).withName("address"),
+              JAVA_SHORT.withName("port"),
+              JAVA_BYTE.withName("proto"),
+              JAVA_BYTE.withName("state"))
+          .withName("lb6_backend");
+
+  /** {@code struct lb4_reverse_nat}. */
+  public static final StructLayout LB4_REVERSE_NAT =
+      structLayout(
+              sequenceLayout(4, JAVA_BYTE).withName("address"),
+              JAVA_SHORT.withName("port"),
+              JAVA_SHORT.withName("pad"))
+          .withName("lb4_reverse_nat");
+
+  /** {@code struct lb6_reverse_nat}. */
+  public static final StructLayout LB6_REVERSE_NAT =
+      structLayout(
+              sequenceLayout(16, JAVA_BYTE).withName("address"),
+              JAVA_SHORT.withName("port"),
+              JAVA_SHORT.withName("pad"))
+          .withName("lb6_reverse_nat");
+
+  /** {@code struct lb4_affinity_key}. */
+  public static final StructLayout LB4_AFFINITY_KEY =
+      structLayout(
+              JAVA_LONG.withName("client"),
+              JAVA_SHORT.withName("rev_nat_index"),
+              JAVA_BYTE.withName("netns"),
+              JAVA_BYTE.withName("pad1"),
+              JAVA_INT.withName("pad2"))
+          .withName("lb4_affinity_key");
+
+  /** {@code struct lb6_affinity_key}. */
+  public static final StructLayout LB6_AFFINITY_KEY =
+      structLayout(
+              sequenceLayout(16, JAVA_BYTE).withName("client"),
+              JAVA_SHORT.withName("rev_nat_index"),
+              JAVA_BYTE.withName("netns"),
+              JAVA_BYTE.withName("pad1"),
+              JAVA_INT.withName("pad2"))
+          .withName("lb6_affinity_key");
+
+  /** {@code struct lb_affinity_val}. */
+  public static final StructLayout LB_AFFINITY_VAL =
+      structLayout(
+              JAVA_LONG.withName("last_used"),
+              JAVA_INT.withName("backend_id"),
+              JAVA_INT.withName("pad"))
+          .withName("lb_affinity_val");
+
+  /** {@code struct lb4_sock_revnat_key}. */
+  public static final StructLayout LB4_SOCK_REVNAT_KEY =
+      structLayout(
+              JAVA_LONG.withName("cookie"),
+              sequenceLayout(4, JAVA_BYTE).withName("address"),
+              JAVA_SHORT.withName("port"),
+              JAVA_SHORT.withName("pad"))
+          .withName("lb4_sock_revnat_key");
+
+  /** {@code struct lb4_sock_revnat_val}. */
+  public static final StructLayout LB4_SOCK_REVNAT_VAL =
+      structLayout(
+              sequenceLayout(4, JAVA_BYTE).withName("address"),
+              JAVA_SHORT.withName("port"),
+              JAVA_SHORT.withName("rev_nat_index"))
+          .withName("lb4_sock_revnat_val");
+
+  /** {@code struct lb6_sock_revnat_key}. */
+  public static final StructLayout LB6_SOCK_REVNAT_KEY =
+      structLayout(
+              JAVA_LONG.withName("cookie"),
+              sequenceLayout(16, JAVA_BYTE).withName("address"),
+              JAVA_SHORT.withName("port"),
+              JAVA_SHORT.withName("pad1"),
+              JAVA_INT.withName("pad2"))
+          .withName("lb6_sock_revnat_key");
+
+  /** {@code struct lb6_sock_revnat_val}. */
+  public static final StructLayout LB6_SOCK_REVNAT_VAL =
+      structLayout(
+              sequenceLayout(16, JAVA_BYTE).withName("address"),
+              JAVA_SHORT.withName("port"),
+              JAVA_SHORT.withName("rev_nat_index"))
+          .withName("lb6_sock_revnat_val");
+
+  /** {@code struct lb4_ct_key}. */
+  public static final StructLayout LB4_CT_KEY =
+      structLayout(
+              sequenceLayout(4, JAVA_BYTE).withName("saddr"),
+              sequenceLayout(4, JAVA_BYTE).withName("daddr"),
+              JAVA_SHORT.withName("sport"),
+              JAVA_SHORT.withName("dport"),
+              JAVA_BYTE.withName("proto"),
+              JAVA_BYTE.withName("dir"),
+              JAVA_SHORT.withName("pad"))
+          .withName("lb4_ct_key");
+
+  /** {@code struct lb6_ct_key}. */
+  public static final StructLayout LB6_CT_KEY =
+      structLayout(
+              sequenceLayout(16, JAVA_BYTE).withName("saddr"),
+              sequenceLayout(16, JAVA_BYTE).withName("daddr"),
+              JAVA_SHORT.withName("sport"),
+              JAVA_SHORT.withName("dport"),
+              JAVA_BYTE.withName("proto"),
+              JAVA_BYTE.withName("dir"),
+              JAVA_SHORT.withName("pad"))
+          .withName("lb6_ct_key");
+
+  /** {@code struct lb_ct_entry}. */
+  public static final StructLayout LB_CT_ENTRY =
+      structLayout(
+              JAVA_INT.withName("backend_id"),
+              JAVA_SHORT.withName("rev_nat_index"),
+              JAVA_SHORT.withName("nat_port"),
+              sequenceLayout(16, JAVA_BYTE).withName("nat_addr"),
+              JAVA_INT.withName("lifetime"),
+              JAVA_INT.withName("pad"))
+          .withName("lb_ct_entry");
+
   public static final List<StructLayout> ALL =
       List.of(
           ENDPOINT_KEY,
@@ -222,7 +388,24 @@ public final class DatapathLayouts {
           DROP_NOTIFY,
           TRACE_NOTIFY,
           POLICY_VERDICT_NOTIFY,
-          LXC_CONFIG);
+          LXC_CONFIG,
+          LB4_KEY,
+          LB6_KEY,
+          LB_SERVICE,
+          LB4_BACKEND,
+          LB6_BACKEND,
+          LB4_REVERSE_NAT,
+          LB6_REVERSE_NAT,
+          LB4_AFFINITY_KEY,
+          LB6_AFFINITY_KEY,
+          LB_AFFINITY_VAL,
+          LB4_SOCK_REVNAT_KEY,
+          LB4_SOCK_REVNAT_VAL,
+          LB6_SOCK_REVNAT_KEY,
+          LB6_SOCK_REVNAT_VAL,
+          LB4_CT_KEY,
+          LB6_CT_KEY,
+          LB_CT_ENTRY);
 
   private DatapathLayouts() {}
 

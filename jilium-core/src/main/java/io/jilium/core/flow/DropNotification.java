@@ -67,6 +67,7 @@ public record DropNotification(
   public static String fileName(int file) {
     return switch (file) {
       case 2 -> "bpf_lxc.c";
+      case 5 -> "bpf_sock.c";
       case 109 -> "conntrack.h";
       case 120 -> "ip.h";
       case 121 -> "icmp.h";
