@@ -8,7 +8,10 @@ import io.jilium.agent.endpoint.PodRuntime;
 import io.jilium.agent.identity.IdentityService;
 import io.jilium.agent.monitor.MonitorHub;
 import io.jilium.agent.observer.ObserverDirectory;
+import io.jilium.agent.datapath.LbMapSync;
 import io.jilium.agent.policy.PolicyManager;
+import io.jilium.agent.service.LbWriter;
+import io.jilium.agent.service.ServiceManager;
 import io.jilium.agent.state.AgentState;
 import io.jilium.agent.state.StateStore;
 import io.jilium.bpf.BpfFeatures;
@@ -24,6 +27,8 @@ import io.jilium.core.resource.NamespaceResource;
 import io.jilium.core.resource.PolicyResource;
 import io.jilium.core.resource.Resource;
 import io.jilium.core.resource.ResourceParser;
+import io.jilium.core.service.Maglev;
+import io.jilium.core.service.ServiceEndpointsResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -32,9 +37,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +70,7 @@ public final class Agent implements AutoCloseable {
   private NamespaceStore namespaces;
   private EndpointManager endpoints;
   private PodRuntime pods;
+  private ServiceManager services;
   private MonitorHub monitor;
   private Observability observability;
   private final Map<Integer, io.jilium.core.policy.EndpointPolicy> publishedPolicies =
@@ -128,6 +136,24 @@ public final class Agent implements AutoCloseable {
     namespaces = new NamespaceStore();
     endpoints = new EndpointManager(config, datapath, identities, policy, namespaces, netlink);
     pods = new PodRuntime(config.nodeName(), config.stateDir(), endpoints);
+    services = new ServiceManager(serviceConfig(config.services()), this::podsOf);
+    endpoints.addListener(
+        new EndpointManager.Listener() {
+          @Override
+          public void created(Endpoint ep) {
+            services.podsChanged(ep.podNamespace());
+          }
+
+          @Override
+          public void deleted(Endpoint ep) {
+            services.podsChanged(ep.podNamespace());
+          }
+
+          @Override
+          public void relabeled(Endpoint ep) {
+            services.podsChanged(ep.podNamespace());
+          }
+        });
     datapath.configure(config.observability().datapath());
     observability = new Observability(config, VERSION);
     observability.openStore();
@@ -179,6 +205,7 @@ public final class Agent implements AutoCloseable {
     var saved = store.load();
     if (saved.isEmpty()) {
       endpoints.syncIpCache();
+      services.attach(lbWriter());
       persist();
       return;
     }
@@ -219,10 +246,13 @@ public final class Agent implements AutoCloseable {
     endpoints.reconcileAfterRestore();
     identities.releaseUnreferenced();
     endpoints.flushPolicy();
+    services.restore(s.services());
+    services.attach(lbWriter());
     persist();
     LOG.atInfo()
         .addKeyValue("endpoints", endpoints.all().size())
         .addKeyValue("policies", policy.all().size())
+        .addKeyValue("services", services.serviceCount())
         .log("state restored");
   }
 
@@ -256,7 +286,8 @@ public final class Agent implements AutoCloseable {
             ns,
             endpoints.snapshot(),
             ids,
-            pols));
+            pols,
+            services.state()));
     publish();
   }
 
@@ -321,13 +352,53 @@ public final class Agent implements AutoCloseable {
             "jl_endpoints", viewsById.size() / 65535.0));
   }
 
+  /** The writer of the load-balancing maps. */
+  private LbWriter lbWriter() {
+    return new LbMapSync(datapath.lb(), null, null);
+  }
+
+  static ServiceManager.Config serviceConfig(AgentConfig.Services s) {
+    return new ServiceManager.Config(
+        s.clusterIpRanges(),
+        s.nodePortMin(),
+        s.nodePortMax(),
+        s.maglev()
+            ? Optional.of(Maglev.of(s.maglevTableSize(), s.maglevHashSeed()))
+            : Optional.empty());
+  }
+
+  /** The endpoints controller's view of the pods of a namespace: every endpoint is a ready pod. */
+  private Collection<ServiceEndpointsResolver.Pod> podsOf(String namespace) {
+    List<ServiceEndpointsResolver.Pod> out = new ArrayList<>();
+    for (Endpoint ep : endpoints.all()) {
+      if (!ep.podNamespace().equals(namespace)) {
+        continue;
+      }
+      List<String> ips = new ArrayList<>();
+      for (byte[] a : new byte[][] {ep.ipv4(), ep.ipv6()}) {
+        if (a != null) {
+          ips.add(IpAddress.format(a));
+        }
+      }
+      List<ServiceEndpointsResolver.ContainerPort> ports = new ArrayList<>();
+      for (var p : ep.ports()) {
+        ports.add(new ServiceEndpointsResolver.ContainerPort(p.name(), p.port(), p.protocol()));
+      }
+      out.add(
+          new ServiceEndpointsResolver.Pod(
+              ep.podNamespace(), ep.podName(), ep.labels(), ips, ports, true, false, false));
+    }
+    return out;
+  }
+
   /** Parses and applies (or deletes) manifests atomically. */
   ApplyResult apply(List<Document> documents, boolean delete) {
     List<Resource> resources = ResourceParser.parseAll(documents);
+    List<String> where = documents.stream().map(Document::where).toList();
     return loop.call(
         () -> {
           long t0 = System.nanoTime();
-          ApplyResult r = new ResourceApplier(this).apply(resources, delete);
+          ApplyResult r = new ResourceApplier(this).apply(resources, where, delete);
           observability.policyRegenerated(System.nanoTime() - t0);
           return r;
         });
@@ -366,6 +437,10 @@ public final class Agent implements AutoCloseable {
 
   PodRuntime pods() {
     return pods;
+  }
+
+  ServiceManager services() {
+    return services;
   }
 
   MonitorHub monitor() {

@@ -1,5 +1,7 @@
 package io.jilium.agent.service;
 
+import io.jilium.bpf.maps.LbBackendsMap;
+import io.jilium.bpf.maps.LbServicesMap;
 import io.jilium.core.resource.IpFamily;
 import java.util.Arrays;
 import java.util.List;
@@ -12,7 +14,8 @@ import java.util.Map;
  *
  * @param frontends slot 0 and slots 1..n of each frontend
  * @param backends backend id -> backend (its family picks the map)
- * @param revNat (family, service id) -> the frontend replies must come from
+ * @param revNat (family, service id) -> the frontend replies must come from (address and port;
+ *     the protocol is always ANY, as the map has none)
  * @param maglev (family, service id) -> the frontend's Maglev table
  */
 public record LbState(
@@ -21,15 +24,15 @@ public record LbState(
     Map<FamilyId, L3n4Addr> revNat,
     Map<FamilyId, MaglevTable> maglev) {
 
-  // LB_SVC_F_* and LB_BACKEND_* of bpf/lib/maps.h
-  public static final int F_NODEPORT = 0x01;
-  public static final int F_EXTERNAL_IP = 0x02;
-  public static final int F_AFFINITY = 0x04;
-  public static final int F_LOADBALANCER = 0x08;
-  public static final int F_CLUSTERIP = 0x10;
-  public static final int F_MAGLEV = 0x20;
-  public static final int BACKEND_ACTIVE = 0;
-  public static final int BACKEND_TERMINATING = 1;
+  // LB_SVC_F_* and LB_BACKEND_* of bpf/lib/maps.h, through the typed maps' constants
+  public static final int F_NODEPORT = LbServicesMap.F_NODEPORT;
+  public static final int F_EXTERNAL_IP = LbServicesMap.F_EXTERNAL_IP;
+  public static final int F_AFFINITY = LbServicesMap.F_AFFINITY;
+  public static final int F_LOADBALANCER = LbServicesMap.F_LOADBALANCER;
+  public static final int F_CLUSTERIP = LbServicesMap.F_CLUSTERIP;
+  public static final int F_MAGLEV = LbServicesMap.F_MAGLEV;
+  public static final int BACKEND_ACTIVE = LbBackendsMap.ACTIVE;
+  public static final int BACKEND_TERMINATING = LbBackendsMap.TERMINATING;
 
   public static final LbState EMPTY = new LbState(Map.of(), Map.of(), Map.of(), Map.of());
 

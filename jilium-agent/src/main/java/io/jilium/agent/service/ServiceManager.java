@@ -5,6 +5,7 @@ import io.jilium.agent.state.AgentState.LbIdState;
 import io.jilium.agent.state.AgentState.ServiceState;
 import io.jilium.agent.state.AgentState.ServicesState;
 import io.jilium.core.net.Cidr;
+import io.jilium.core.policy.Protocol;
 import io.jilium.core.resource.EndpointSliceResource;
 import io.jilium.core.resource.IpFamily;
 import io.jilium.core.resource.ManifestException;
@@ -397,7 +398,8 @@ public final class ServiceManager {
         IpFamily family = fp.frontend().family();
         fes.put(fp.frontend(), e.frontend());
         LbState.FamilyId id = new LbState.FamilyId(family, e.frontend().id());
-        revNat.put(id, fp.frontend());
+        L3n4Addr fe = fp.frontend();
+        revNat.put(id, new L3n4Addr(fe.address(), fe.port(), Protocol.ANY));
         e.maglev().ifPresent(t -> maglev.put(id, t));
         for (L3n4Addr b : fp.terminating()) {
           bes.putIfAbsent(
