@@ -1,6 +1,7 @@
 package io.jilium.agent;
 
 import io.jilium.agent.api.AgentApiServer;
+import io.jilium.agent.datapath.LbMapSync;
 import io.jilium.agent.endpoint.Endpoint;
 import io.jilium.agent.endpoint.EndpointManager;
 import io.jilium.agent.endpoint.NamespaceStore;
@@ -8,7 +9,6 @@ import io.jilium.agent.endpoint.PodRuntime;
 import io.jilium.agent.identity.IdentityService;
 import io.jilium.agent.monitor.MonitorHub;
 import io.jilium.agent.observer.ObserverDirectory;
-import io.jilium.agent.datapath.LbMapSync;
 import io.jilium.agent.policy.PolicyManager;
 import io.jilium.agent.service.LbWriter;
 import io.jilium.agent.service.ServiceManager;

@@ -329,7 +329,8 @@ public final class AgentMain implements Callable<Integer> {
       io.jilium.core.service.Maglev.of(maglevTableSize, maglevHashSeed);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "--bpf-lb-maglev-table-size/--bpf-lb-maglev-hash-seed: " + e.getMessage());
+          spec.commandLine(),
+          "--bpf-lb-maglev-table-size/--bpf-lb-maglev-hash-seed: " + e.getMessage());
     }
     java.util.List<String> devs = new java.util.ArrayList<>();
     for (String d : devices.split(",")) {

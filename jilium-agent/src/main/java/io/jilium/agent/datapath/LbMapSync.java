@@ -21,8 +21,8 @@ import java.util.TreeMap;
 
 /**
  * Writes {@link LbOp}s, in order, into the kernel's load-balancing maps and reads them back as an
- * {@link LbState}: the only code that touches those maps. The Maglev maps live in bpf_host's
- * object and are absent until it is loaded.
+ * {@link LbState}: the only code that touches those maps. The Maglev maps live in bpf_host's object
+ * and are absent until it is loaded.
  */
 public final class LbMapSync implements LbWriter {
   /** The Maglev outer map of one family (io.jilium.bpf.maps.LbMaglevMap). */
@@ -55,7 +55,8 @@ public final class LbMapSync implements LbWriter {
       try {
         write(op);
       } catch (RuntimeException e) {
-        throw new IllegalStateException("load-balancing maps: " + describe(op) + ": " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "load-balancing maps: " + describe(op) + ": " + e.getMessage(), e);
       }
     }
   }
@@ -67,7 +68,10 @@ public final class LbMapSync implements LbWriter {
               .put(
                   id,
                   new LbBackendsMap.Backend(
-                      b.address().bytes(), b.address().port(), b.address().protocol().number(), b.state()));
+                      b.address().bytes(),
+                      b.address().port(),
+                      b.address().protocol().number(),
+                      b.state()));
       case LbOp.DeleteBackend(IpFamily f, int id) -> backends(f).delete(id);
       case LbOp.PutRevNat(int id, L3n4Addr fe) ->
           revNat(fe.family()).put(id, new LbRevNatMap.RevNat(fe.bytes(), fe.port()));
@@ -106,7 +110,8 @@ public final class LbMapSync implements LbWriter {
       case LbOp.DeleteRevNat(IpFamily f, int id) -> "delete " + f + " reverse NAT " + id;
       case LbOp.PutMaglev(IpFamily f, int id, LbState.MaglevTable t) ->
           "put " + f + " Maglev table of service " + id;
-      case LbOp.DeleteMaglev(IpFamily f, int id) -> "delete " + f + " Maglev table of service " + id;
+      case LbOp.DeleteMaglev(IpFamily f, int id) ->
+          "delete " + f + " Maglev table of service " + id;
       case LbOp.PutSlot s -> "put service " + s.frontend() + " slot " + s.slot();
       case LbOp.DeleteSlot(L3n4Addr fe, int slot) -> "delete service " + fe + " slot " + slot;
     };
@@ -128,7 +133,8 @@ public final class LbMapSync implements LbWriter {
         }
         slots
             .computeIfAbsent(
-                new L3n4Addr(IpAddress.format(k.address()), k.port(), p.get()), x -> new TreeMap<>())
+                new L3n4Addr(IpAddress.format(k.address()), k.port(), p.get()),
+                x -> new TreeMap<>())
             .put(k.slot(), e.getValue());
       }
       slots.forEach(
@@ -169,7 +175,8 @@ public final class LbMapSync implements LbWriter {
       MaglevMap m = maglev(f);
       if (m != null) {
         for (int id : m.keys()) {
-          m.get(id).ifPresent(t -> maglev.put(new LbState.FamilyId(f, id), new LbState.MaglevTable(t)));
+          m.get(id)
+              .ifPresent(t -> maglev.put(new LbState.FamilyId(f, id), new LbState.MaglevTable(t)));
         }
       }
     }

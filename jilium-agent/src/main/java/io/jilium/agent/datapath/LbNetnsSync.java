@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps {@code jl_lb_netns} at the network namespaces whose sockets the socket hooks translate:
- * the host's and every endpoint's (by netns cookie). Runs on the control loop.
+ * Keeps {@code jl_lb_netns} at the network namespaces whose sockets the socket hooks translate: the
+ * host's and every endpoint's (by netns cookie). Runs on the control loop.
  */
 public final class LbNetnsSync {
   private static final Logger LOG = LoggerFactory.getLogger(LbNetnsSync.class);

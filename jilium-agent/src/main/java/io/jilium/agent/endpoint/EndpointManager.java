@@ -130,7 +130,8 @@ public final class EndpointManager {
     listeners.add(l);
   }
 
-  private void tell(Endpoint ep, String what, java.util.function.BiConsumer<Listener, Endpoint> call) {
+  private void tell(
+      Endpoint ep, String what, java.util.function.BiConsumer<Listener, Endpoint> call) {
     for (Listener l : listeners) {
       try {
         call.accept(l, ep);

@@ -56,7 +56,10 @@ public final class IdAllocator<K> {
     return out;
   }
 
-  /** Takes {@code id} for {@code key} (restore after a restart); false if it is taken or out of range. */
+  /**
+   * Takes {@code id} for {@code key} (restore after a restart); false if it is taken or out of
+   * range.
+   */
   public boolean restore(K key, int id) {
     if (id < 1 || id > max || used.get(id) || ids.containsKey(key)) {
       return false;

@@ -11,7 +11,8 @@ import java.util.Objects;
  * An address, port and L4 protocol, as Cilium's {@code L3n4Addr}: a frontend (the address is the
  * unspecified address for a NodePort's wildcard entry) or a backend. The address is canonical text.
  */
-public record L3n4Addr(String address, int port, Protocol protocol) implements Comparable<L3n4Addr> {
+public record L3n4Addr(String address, int port, Protocol protocol)
+    implements Comparable<L3n4Addr> {
   private static final Comparator<L3n4Addr> ORDER =
       Comparator.comparing(L3n4Addr::family)
           .thenComparing((a, b) -> Arrays.compareUnsigned(a.bytes(), b.bytes()))
@@ -70,6 +71,10 @@ public record L3n4Addr(String address, int port, Protocol protocol) implements C
 
   @Override
   public String toString() {
-    return (family() == IpFamily.IPV6 ? "[" + address + "]" : address) + ":" + port + "/" + protocol;
+    return (family() == IpFamily.IPV6 ? "[" + address + "]" : address)
+        + ":"
+        + port
+        + "/"
+        + protocol;
   }
 }

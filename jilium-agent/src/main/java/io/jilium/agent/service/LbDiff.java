@@ -65,7 +65,9 @@ public final class LbDiff {
           || had.count() != want.count()
           || had.flags() != want.flags()
           || had.affinityTimeout() != want.affinityTimeout()) {
-        ops.add(new LbOp.PutSlot(fe, 0, 0, want.count(), want.id(), want.flags(), want.affinityTimeout()));
+        ops.add(
+            new LbOp.PutSlot(
+                fe, 0, 0, want.count(), want.id(), want.flags(), want.affinityTimeout()));
       }
       for (int i = want.slots().size(); i < old.size(); i++) {
         if (old.get(i) != 0) {

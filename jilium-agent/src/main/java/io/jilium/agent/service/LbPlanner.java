@@ -18,8 +18,8 @@ import java.util.function.ToIntFunction;
  * The desired load-balancing entries of Services, as pure functions: a Service's frontends (every
  * ClusterIP x port, the node port's wildcard entry per family, each external IP and each
  * LoadBalancer address x port), each with its flags, affinity timeout and backends (active ones
- * take slots, terminating ones are only in the backends map), and from service and backend ids
- * the map entries, with a Maglev table per frontend when the algorithm is Maglev.
+ * take slots, terminating ones are only in the backends map), and from service and backend ids the
+ * map entries, with a Maglev table per frontend when the algorithm is Maglev.
  */
 public final class LbPlanner {
   private LbPlanner() {}
@@ -129,7 +129,8 @@ public final class LbPlanner {
             || b.family() != family) {
           continue;
         }
-        L3n4Addr a = new L3n4Addr(IpAddress.format(IpAddress.parse(b.address())), b.port(), b.protocol());
+        L3n4Addr a =
+            new L3n4Addr(IpAddress.format(IpAddress.parse(b.address())), b.port(), b.protocol());
         (b.state() == BackendState.ACTIVE ? active : terminating).add(a);
       }
       active.sort(null);
@@ -170,8 +171,7 @@ public final class LbPlanner {
       slots.add(backendId.applyAsInt(b));
     }
     LbState.Frontend fe =
-        new LbState.Frontend(
-            serviceId, plan.flags(), plan.affinityTimeout(), slots.size(), slots);
+        new LbState.Frontend(serviceId, plan.flags(), plan.affinityTimeout(), slots.size(), slots);
     Optional<LbState.MaglevTable> table =
         (plan.flags() & LbState.F_MAGLEV) != 0 && !plan.active().isEmpty()
             ? Optional.of(maglevTables.table(plan.active(), backendId))
@@ -181,8 +181,8 @@ public final class LbPlanner {
 
   /**
    * Maglev tables of backend lists, computed with {@link Maglev} over the backends' names ({@code
-   * address:port/protocol}, the same on every node) and mapped to backend ids. Remembers the
-   * tables it computed (by backends and ids), since the frontends of a Service share backends.
+   * address:port/protocol}, the same on every node) and mapped to backend ids. Remembers the tables
+   * it computed (by backends and ids), since the frontends of a Service share backends.
    */
   public static final class MaglevTables {
     private final Maglev maglev;

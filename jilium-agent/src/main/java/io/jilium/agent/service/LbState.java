@@ -14,8 +14,8 @@ import java.util.Map;
  *
  * @param frontends slot 0 and slots 1..n of each frontend
  * @param backends backend id -> backend (its family picks the map)
- * @param revNat (family, service id) -> the frontend replies must come from (address and port;
- *     the protocol is always ANY, as the map has none)
+ * @param revNat (family, service id) -> the frontend replies must come from (address and port; the
+ *     protocol is always ANY, as the map has none)
  * @param maglev (family, service id) -> the frontend's Maglev table
  */
 public record LbState(
@@ -49,8 +49,8 @@ public record LbState(
   /**
    * A frontend's entries.
    *
-   * @param id the service id ({@code rev_nat_index}) of slot 0; 0 when slot 0 is missing (only in
-   *     a state read back from maps an agent left half-written)
+   * @param id the service id ({@code rev_nat_index}) of slot 0; 0 when slot 0 is missing (only in a
+   *     state read back from maps an agent left half-written)
    * @param count slot 0's count of active backends
    * @param slots backend ids of slots 1..n (0 for a missing slot); beyond {@code count} only in a
    *     state read back

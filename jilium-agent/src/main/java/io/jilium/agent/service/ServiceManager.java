@@ -168,8 +168,10 @@ public final class ServiceManager {
       String at = i < where.size() ? where.get(i) + " (" + r.displayName() + ")" : r.displayName();
       String action =
           switch (r) {
-            case ServiceResource s -> delete ? deleteService(s, changed) : putService(s, at, changed);
-            case EndpointSliceResource sl -> delete ? deleteSlice(sl, changed) : putSlice(sl, changed);
+            case ServiceResource s ->
+                delete ? deleteService(s, changed) : putService(s, at, changed);
+            case EndpointSliceResource sl ->
+                delete ? deleteSlice(sl, changed) : putSlice(sl, changed);
             default -> null;
           };
       if (action != null) {
@@ -346,7 +348,13 @@ public final class ServiceManager {
       services.put(
           key,
           new Svc(
-              svc.resource(), svc.allocation(), svc.nodePorts(), svc.specs(), backends, plan, null));
+              svc.resource(),
+              svc.allocation(),
+              svc.nodePorts(),
+              svc.specs(),
+              backends,
+              plan,
+              null));
     }
     Set<L3n4Addr> frontends = new HashSet<>();
     Set<L3n4Addr> backends = new HashSet<>();
@@ -374,8 +382,7 @@ public final class ServiceManager {
     for (LbPlanner.FrontendPlan fp : svc.plan().frontends()) {
       entries.put(
           fp.frontend(),
-          LbPlanner.entries(
-              fp, serviceIds.id(fp.frontend()), backendIds::id, maglevTables));
+          LbPlanner.entries(fp, serviceIds.id(fp.frontend()), backendIds::id, maglevTables));
     }
     return new Svc(
         svc.resource(),
@@ -402,8 +409,7 @@ public final class ServiceManager {
         revNat.put(id, new L3n4Addr(fe.address(), fe.port(), Protocol.ANY));
         e.maglev().ifPresent(t -> maglev.put(id, t));
         for (L3n4Addr b : fp.terminating()) {
-          bes.putIfAbsent(
-              backendIds.id(b), new LbState.Backend(b, LbState.BACKEND_TERMINATING));
+          bes.putIfAbsent(backendIds.id(b), new LbState.Backend(b, LbState.BACKEND_TERMINATING));
         }
         for (L3n4Addr b : fp.active()) {
           bes.put(backendIds.id(b), new LbState.Backend(b, LbState.BACKEND_ACTIVE));
@@ -444,10 +450,7 @@ public final class ServiceManager {
 
   public Snapshot snapshot() {
     return new Snapshot(
-        new TreeMap<>(services),
-        new TreeMap<>(slices),
-        serviceIds.byId(),
-        backendIds.byId());
+        new TreeMap<>(services), new TreeMap<>(slices), serviceIds.byId(), backendIds.byId());
   }
 
   /** Goes back to {@code s} and writes the maps to match (they may hold part of a change). */
