@@ -1,9 +1,7 @@
 package io.jilium.bpf.loader;
 
-import io.jilium.bpf.BpfFs;
 import io.jilium.bpf.BpfMap;
 import io.jilium.bpf.BpfObject;
-import io.jilium.bpf.Btf;
 import io.jilium.bpf.TcAttach;
 import io.jilium.bpf.maps.CtMap;
 import io.jilium.bpf.maps.DatapathLayouts;
@@ -13,19 +11,13 @@ import io.jilium.bpf.maps.LbMaps;
 import io.jilium.bpf.maps.MetricsMap;
 import io.jilium.bpf.maps.PolicyMapsOuter;
 import io.jilium.bpf.sys.LibBpf;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The pod datapath (bpf_lxc) of one node: the loaded object, its programs and its pinned maps. Maps
@@ -33,7 +25,6 @@ import org.slf4j.LoggerFactory;
  * the same maps and attached programs keep enforcing meanwhile.
  */
 public final class LxcDatapath implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(LxcDatapath.class);
   public static final String FROM_CONTAINER = "cil_from_container";
   public static final String TO_CONTAINER = "cil_to_container";
   public static final String EVENTS = "jl_events";
@@ -59,10 +50,9 @@ public final class LxcDatapath implements AutoCloseable {
           .toList();
 
   private final Path pinDir;
-  private final BpfObject object;
+  private final PinnedObject loaded;
   private final int fromContainerFd;
   private final int toContainerFd;
-  private final Map<String, BpfMap> maps;
   private final EndpointsMap endpoints;
   private final IpCacheMap ipcache;
   private final PolicyMapsOuter policies;
@@ -71,10 +61,11 @@ public final class LxcDatapath implements AutoCloseable {
   private final MetricsMap metrics;
   private final LbMaps lb;
 
-  private LxcDatapath(Path pinDir, BpfObject object, Map<String, BpfMap> maps) {
+  private LxcDatapath(Path pinDir, PinnedObject loaded) {
     this.pinDir = pinDir;
-    this.object = object;
-    this.maps = maps;
+    this.loaded = loaded;
+    BpfObject object = loaded.object();
+    Map<String, BpfMap> maps = loaded.maps();
     this.fromContainerFd = object.programFd(FROM_CONTAINER);
     this.toContainerFd = object.programFd(TO_CONTAINER);
     this.endpoints = new EndpointsMap(maps.get(EndpointsMap.NAME));
@@ -99,85 +90,23 @@ public final class LxcDatapath implements AutoCloseable {
    * power of two, at least a page; 0 keeps the object's 16 MiB).
    */
   public static LxcDatapath load(Path objectFile, Path pinDir, int eventsRingBytes) {
-    try (Btf btf = Btf.parse(objectFile)) {
-      List<String> problems = DatapathLayouts.check(btf);
-      if (!problems.isEmpty()) {
-        throw new IllegalStateException(
-            objectFile.getFileName()
-                + " does not match the agent's struct layouts (rebuild both together):\n  "
-                + String.join("\n  ", problems));
-      }
+    if (eventsRingBytes > 0 && (Integer.bitCount(eventsRingBytes) != 1 || eventsRingBytes < 4096)) {
+      throw new IllegalArgumentException(
+          "events ring buffer size "
+              + eventsRingBytes
+              + " (expected: a power of two, at least 4096)");
     }
-    BpfFs.ensureMounted(pinDir);
-    BpfObject object = BpfObject.open(objectFile);
-    try {
-      if (eventsRingBytes > 0) {
-        if (Integer.bitCount(eventsRingBytes) != 1 || eventsRingBytes < 4096) {
-          throw new IllegalArgumentException(
-              "events ring buffer size "
-                  + eventsRingBytes
-                  + " (expected: a power of two, at least 4096)");
-        }
-        object.setMaxEntries(EVENTS, eventsRingBytes);
-      }
-      replaceIncompatiblePins(object, pinDir);
-    } catch (RuntimeException e) {
-      object.close();
-      throw e;
-    }
-    Map<String, BpfMap> maps = new LinkedHashMap<>();
-    try {
-      Map<String, Path> pins = new LinkedHashMap<>();
-      for (String m : PINNED_MAPS) {
-        pins.put(m, pinDir.resolve(m));
-      }
-      object.pinMaps(pins);
-      object.load();
-      for (String m : PINNED_MAPS) {
-        maps.put(m, BpfMap.openPinned(pinDir.resolve(m)));
-      }
-      return new LxcDatapath(pinDir, object, maps);
-    } catch (RuntimeException e) {
-      maps.values().forEach(BpfMap::close);
-      object.close();
-      throw e;
-    }
-  }
-
-  /**
-   * A map pinned by an older datapath whose key or value size differs from this object's cannot be
-   * reused (libbpf refuses the whole load). Such a pin is removed so the map is created anew: its
-   * entries are lost (for conntrack: established connections are policed again as new), which is
-   * logged; the alternative is an agent that cannot start after an upgrade.
-   */
-  private static void replaceIncompatiblePins(BpfObject object, Path pinDir) {
-    for (String m : PINNED_MAPS) {
-      Path pin = pinDir.resolve(m);
-      if (!Files.exists(pin)) {
-        continue;
-      }
-      BpfObject.MapDef want = object.mapDef(m);
-      try (BpfMap have = BpfMap.openPinned(pin)) {
-        if (have.keySize() == want.keySize()
-            && have.valueSize() == want.valueSize()
-            && have.maxEntries() == want.maxEntries()) {
-          continue;
-        }
-        LOG.atWarn()
-            .addKeyValue("map", m)
-            .addKeyValue(
-                "pinned", have.keySize() + "/" + have.valueSize() + "/" + have.maxEntries())
-            .addKeyValue(
-                "needed", want.keySize() + "/" + want.valueSize() + "/" + want.maxEntries())
-            .log(
-                "pinned map from an older datapath does not fit (key/value/entries): replacing it");
-      }
-      try {
-        Files.delete(pin);
-      } catch (IOException e) {
-        throw new UncheckedIOException("removing incompatible pinned map " + pin, e);
-      }
-    }
+    PinnedObject loaded =
+        PinnedObject.load(
+            objectFile,
+            pinDir,
+            object -> PINNED_MAPS,
+            object -> {
+              if (eventsRingBytes > 0) {
+                object.setMaxEntries(EVENTS, eventsRingBytes);
+              }
+            });
+    return new LxcDatapath(pinDir, loaded);
   }
 
   /** Notifications that did not fit into the events ring buffer since the map was created. */
@@ -254,20 +183,15 @@ public final class LxcDatapath implements AutoCloseable {
   }
 
   public BpfMap map(String name) {
-    BpfMap m = maps.get(name);
-    if (m == null) {
-      throw new IllegalArgumentException("no pinned map " + name);
-    }
-    return m;
+    return loaded.map(name);
   }
 
   public Map<String, BpfMap> maps() {
-    return maps;
+    return loaded.maps();
   }
 
   @Override
   public void close() {
-    maps.values().forEach(BpfMap::close);
-    object.close();
+    loaded.close();
   }
 }

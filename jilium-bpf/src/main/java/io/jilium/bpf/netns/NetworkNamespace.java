@@ -175,6 +175,28 @@ public final class NetworkNamespace {
   }
 
   /**
+   * The cookie of the namespace at {@code netns}: what {@code bpf_get_netns_cookie()} returns for
+   * its sockets (read as {@code SO_NETNS_COOKIE} of a socket opened inside it). Stable for the life
+   * of the namespace and never reused, unlike an inode.
+   */
+  public static long cookie(Path netns) {
+    return callIn(netns, NetworkNamespace::currentCookie);
+  }
+
+  /** The cookie of the process's network namespace, the one {@link #callIn} threads return to. */
+  public static long hostCookie() {
+    return cookie(Path.of(NamespaceThreads.HOME));
+  }
+
+  private static long currentCookie() {
+    try (LibC.Fd fd =
+        new LibC.Fd(
+            LibC.socket(LibC.AF_UNIX, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0), "cookie socket")) {
+      return LibC.getsockoptLong(fd.get(), LibC.SOL_SOCKET, LibC.SO_NETNS_COOKIE);
+    }
+  }
+
+  /**
    * Runs {@code work} on a platform thread inside the namespace at {@code netns} and returns its
    * result. Exceptions thrown by {@code work} propagate unchanged (same instance and type). The
    * calling thread waits, uninterruptibly, until {@code work} ends.

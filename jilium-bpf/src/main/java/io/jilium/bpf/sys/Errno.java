@@ -36,6 +36,7 @@ public final class Errno {
   public static final int ENETUNREACH = 101;
   public static final int ENOBUFS = 105;
   public static final int ETIMEDOUT = 110;
+  public static final int ECONNREFUSED = 111;
 
   private static final Map<Integer, String> NAMES =
       Map.ofEntries(
@@ -69,7 +70,8 @@ public final class Errno {
           Map.entry(EADDRNOTAVAIL, "EADDRNOTAVAIL"),
           Map.entry(ENETUNREACH, "ENETUNREACH"),
           Map.entry(ENOBUFS, "ENOBUFS"),
-          Map.entry(ETIMEDOUT, "ETIMEDOUT"));
+          Map.entry(ETIMEDOUT, "ETIMEDOUT"),
+          Map.entry(ECONNREFUSED, "ECONNREFUSED"));
 
   private Errno() {}
 

@@ -91,6 +91,14 @@ public final class LibBpf {
   public static final MethodHandle bpf_prog_test_run_opts =
       h("bpf_prog_test_run_opts", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
 
+  // links (cgroup hooks)
+  public static final MethodHandle bpf_link_create =
+      h("bpf_link_create", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+  public static final MethodHandle bpf_link_update =
+      h("bpf_link_update", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+  public static final MethodHandle bpf_link_detach =
+      h("bpf_link_detach", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+
   // tc (clsact + cls_bpf direct action)
   public static final MethodHandle bpf_tc_hook_create =
       h("bpf_tc_hook_create", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -150,6 +158,15 @@ public final class LibBpf {
   public static final long BPF_ANY = 0;
   public static final long BPF_NOEXIST = 1;
   public static final long BPF_EXIST = 2;
+  public static final int BPF_CGROUP_INET4_CONNECT = 10;
+  public static final int BPF_CGROUP_INET6_CONNECT = 11;
+  public static final int BPF_CGROUP_UDP4_SENDMSG = 14;
+  public static final int BPF_CGROUP_UDP6_SENDMSG = 15;
+  public static final int BPF_CGROUP_UDP4_RECVMSG = 19;
+  public static final int BPF_CGROUP_UDP6_RECVMSG = 20;
+  public static final int BPF_CGROUP_INET4_GETPEERNAME = 29;
+  public static final int BPF_CGROUP_INET6_GETPEERNAME = 30;
+  public static final int BPF_LINK_TYPE_CGROUP = 3;
   public static final int BPF_TC_INGRESS = 1;
   public static final int BPF_TC_EGRESS = 2;
   public static final int BPF_TC_F_REPLACE = 1;

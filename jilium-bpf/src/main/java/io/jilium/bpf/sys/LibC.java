@@ -20,9 +20,12 @@ import java.lang.invoke.MethodHandle;
 public final class LibC {
   // <sys/socket.h>, <linux/netlink.h>
   public static final int AF_UNSPEC = 0;
+  public static final int AF_UNIX = 1;
   public static final int AF_INET = 2;
   public static final int AF_INET6 = 10;
   public static final int AF_NETLINK = 16;
+  public static final int SOCK_STREAM = 1;
+  public static final int SOCK_DGRAM = 2;
   public static final int SOCK_RAW = 3;
   public static final int SOCK_CLOEXEC = 0x80000;
   public static final int SOL_SOCKET = 1;
@@ -42,6 +45,7 @@ public final class LibC {
   public static final int O_CREAT = 0x40;
   public static final int O_EXCL = 0x80;
   public static final int O_CLOEXEC = 0x80000;
+  public static final int O_DIRECTORY = 0x10000;
 
   // <sched.h>, <sys/mount.h>
   public static final int CLONE_NEWNET = 0x40000000;
@@ -60,6 +64,10 @@ public final class LibC {
       h("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
   private static final MethodHandle BIND =
       h("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+  private static final MethodHandle CONNECT =
+      h("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+  private static final MethodHandle GETPEERNAME =
+      h("getpeername", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
   private static final MethodHandle GETSOCKNAME =
       h("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
   private static final MethodHandle SENDTO =
@@ -178,6 +186,40 @@ public final class LibC {
     }
   }
 
+  /** {@code connect(fd, addr, addr.byteSize())}, retried on EINTR. */
+  public static void connect(int fd, MemorySegment addr) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = Downcalls.allocateCallState(a);
+      while (true) {
+        int rc = (int) CONNECT.invokeExact(state, fd, addr, (int) addr.byteSize());
+        if (rc == 0) {
+          return;
+        }
+        int errno = Downcalls.errno(state);
+        if (errno != Errno.EINTR) {
+          throw new ErrnoException("connect(" + fd + ")", errno);
+        }
+      }
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** {@code getpeername(fd, addr, &len)}; returns the length the kernel wrote. */
+  public static int getpeername(int fd, MemorySegment addr) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = Downcalls.allocateCallState(a);
+      MemorySegment len = a.allocateFrom(JAVA_INT, (int) addr.byteSize());
+      int rc = (int) GETPEERNAME.invokeExact(state, fd, addr, len);
+      if (rc < 0) {
+        throw new ErrnoException("getpeername(" + fd + ")", Downcalls.errno(state));
+      }
+      return len.get(JAVA_INT, 0);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
   /** {@code getsockname(fd, addr, &len)}; returns the length the kernel wrote. */
   public static int getsockname(int fd, MemorySegment addr) {
     try (Arena a = Arena.ofConfined()) {
@@ -283,6 +325,15 @@ public final class LibC {
       MemorySegment value = a.allocate(JAVA_INT);
       getsockopt(fd, level, name, value);
       return value.get(JAVA_INT, 0);
+    }
+  }
+
+  /** {@code getsockopt} of a 64-bit option ({@code SO_NETNS_COOKIE}). */
+  public static long getsockoptLong(int fd, int level, int name) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment value = a.allocate(JAVA_LONG);
+      getsockopt(fd, level, name, value);
+      return value.get(JAVA_LONG, 0);
     }
   }
 
