@@ -2,6 +2,7 @@ package io.jilium.agent;
 
 import io.jilium.agent.api.AgentApiServer;
 import io.jilium.agent.datapath.LbMapSync;
+import io.jilium.agent.datapath.LbNetnsSync;
 import io.jilium.agent.endpoint.Endpoint;
 import io.jilium.agent.endpoint.EndpointManager;
 import io.jilium.agent.endpoint.NamespaceStore;
@@ -17,7 +18,9 @@ import io.jilium.agent.state.StateStore;
 import io.jilium.bpf.BpfFeatures;
 import io.jilium.bpf.loader.DatapathObjects;
 import io.jilium.bpf.loader.LxcDatapath;
+import io.jilium.bpf.loader.SockDatapath;
 import io.jilium.bpf.netlink.Netlink;
+import io.jilium.bpf.netns.NetworkNamespace;
 import io.jilium.core.identity.Identity;
 import io.jilium.core.labels.Labels;
 import io.jilium.core.net.IpAddress;
@@ -71,6 +74,8 @@ public final class Agent implements AutoCloseable {
   private EndpointManager endpoints;
   private PodRuntime pods;
   private ServiceManager services;
+  private SockDatapath sock;
+  private LbNetnsSync netns;
   private MonitorHub monitor;
   private Observability observability;
   private final Map<Integer, io.jilium.core.policy.EndpointPolicy> publishedPolicies =
@@ -131,6 +136,7 @@ public final class Agent implements AutoCloseable {
     Path object = DatapathObjects.extract(DatapathObjects.LXC, config.stateDir().resolve("bpf"));
     datapath = LxcDatapath.load(object, config.pinDir(), config.observability().eventsRingBytes());
     netlink = Netlink.open();
+    startSocketLb();
     policy = new PolicyManager(config.enforcement(), config.allowLocalhost());
     identities = new IdentityService(policy);
     namespaces = new NamespaceStore();
@@ -141,11 +147,13 @@ public final class Agent implements AutoCloseable {
         new EndpointManager.Listener() {
           @Override
           public void created(Endpoint ep) {
+            netns.add(ep.id(), ep.netns());
             services.podsChanged(ep.podNamespace());
           }
 
           @Override
           public void deleted(Endpoint ep) {
+            netns.remove(ep.id());
             services.podsChanged(ep.podNamespace());
           }
 
@@ -205,6 +213,7 @@ public final class Agent implements AutoCloseable {
     var saved = store.load();
     if (saved.isEmpty()) {
       endpoints.syncIpCache();
+      syncNetns();
       services.attach(lbWriter());
       persist();
       return;
@@ -246,6 +255,7 @@ public final class Agent implements AutoCloseable {
     endpoints.reconcileAfterRestore();
     identities.releaseUnreferenced();
     endpoints.flushPolicy();
+    syncNetns();
     services.restore(s.services());
     services.attach(lbWriter());
     persist();
@@ -350,6 +360,34 @@ public final class Agent implements AutoCloseable {
             "jl_policy", maxPolicyEntries / (double) io.jilium.bpf.maps.PolicyMap.MAX_ENTRIES,
             "jl_ipcache", endpoints.desiredIpCache().size() / 512000.0,
             "jl_endpoints", viewsById.size() / 65535.0));
+  }
+
+  /**
+   * Loads bpf_sock and attaches it to the cgroup2 root (its pinned links keep translating while no
+   * agent runs); with {@code --bpf-lb-sock false}, removes links an earlier agent left.
+   */
+  private void startSocketLb() {
+    if (!config.services().socketLb()) {
+      SockDatapath.detach(config.pinDir());
+      return;
+    }
+    Path object = DatapathObjects.extract(DatapathObjects.SOCK, config.stateDir().resolve("bpf"));
+    sock = SockDatapath.load(object, config.pinDir());
+    Path root = SockDatapath.cgroupRoot(Optional.ofNullable(config.services().cgroupRoot()));
+    sock.attach(root);
+    LOG.atInfo().addKeyValue("cgroup", root).log("socket load balancing attached");
+  }
+
+  /** The netns filter of the socket hooks: the host and every endpoint, nothing else. */
+  private void syncNetns() {
+    netns =
+        new LbNetnsSync(
+            datapath.lb().netns(), NetworkNamespace::cookie, NetworkNamespace.hostCookie());
+    Map<Integer, Path> byEndpoint = new HashMap<>();
+    for (Endpoint ep : endpoints.all()) {
+      byEndpoint.put(ep.id(), ep.netns());
+    }
+    netns.sync(byEndpoint);
   }
 
   /** The writer of the load-balancing maps. */
@@ -476,6 +514,9 @@ public final class Agent implements AutoCloseable {
     loop.close();
     if (netlink != null) {
       netlink.close();
+    }
+    if (sock != null) {
+      sock.close();
     }
     if (datapath != null) {
       datapath.close();

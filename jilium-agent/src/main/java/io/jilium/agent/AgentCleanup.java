@@ -52,6 +52,8 @@ final class AgentCleanup {
         NetworkNamespace.delete(p);
       }
     }
+    // socket load balancing: its links are pinned, detaching them stops the translation
+    io.jilium.bpf.loader.SockDatapath.detach(config.pinDir());
     deleteTree(config.pinDir());
     deleteTree(config.stateDir());
     try {
@@ -62,7 +64,7 @@ final class AgentCleanup {
     LOG.atInfo()
         .addKeyValue("node", config.nodeName())
         .addKeyValue("endpoints", pods)
-        .log("cleaned up: pods, devices, pinned maps, state and socket removed");
+        .log("cleaned up: pods, devices, socket hooks, pinned maps, state and socket removed");
   }
 
   private static boolean socketAlive(Path socket) {
