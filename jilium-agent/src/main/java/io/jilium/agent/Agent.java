@@ -76,6 +76,7 @@ public final class Agent implements AutoCloseable {
   private ServiceManager services;
   private SockDatapath sock;
   private LbNetnsSync netns;
+  private volatile LbMapSync lbMaps;
   private MonitorHub monitor;
   private Observability observability;
   private final Map<Integer, io.jilium.core.policy.EndpointPolicy> publishedPolicies =
@@ -390,9 +391,15 @@ public final class Agent implements AutoCloseable {
     netns.sync(byEndpoint);
   }
 
-  /** The writer of the load-balancing maps. */
+  /** The writer of the load-balancing maps (Maglev tables once bpf_host is loaded). */
   private LbWriter lbWriter() {
-    return new LbMapSync(datapath.lb(), null, null);
+    lbMaps = new LbMapSync(datapath.lb(), null, null);
+    return lbMaps;
+  }
+
+  /** The load-balancing maps, for reading (any thread: map reads need no loop). */
+  LbMapSync lbMaps() {
+    return lbMaps;
   }
 
   static ServiceManager.Config serviceConfig(AgentConfig.Services s) {

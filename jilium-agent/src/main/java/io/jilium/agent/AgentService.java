@@ -580,6 +580,37 @@ final class AgentService extends AgentGrpc.AgentImplBase {
         });
   }
 
+  // ---- services ----
+
+  @Override
+  public void serviceList(ServiceListRequest r, StreamObserver<ServiceListResponse> out) {
+    onLoop(
+        out,
+        () -> {
+          ServiceListResponse.Builder b = ServiceListResponse.newBuilder();
+          for (var f : agent.services().frontends()) {
+            if (r.getId() == 0 || f.id() == r.getId()) {
+              b.addServices(ServiceApi.service(f));
+            }
+          }
+          if (r.getId() != 0 && b.getServicesCount() == 0) {
+            throw new NotFoundException("service " + r.getId() + " not found");
+          }
+          return b.build();
+        });
+  }
+
+  @Override
+  public void bpfLbList(BpfLbListRequest r, StreamObserver<BpfLbListResponse> out) {
+    // map reads: on the request's thread, never on the control loop
+    unary(out, () -> ServiceApi.bpfLbList(agent.lbMaps(), r.getRevnat()));
+  }
+
+  @Override
+  public void bpfLbMaglevGet(BpfLbMaglevGetRequest r, StreamObserver<BpfLbMaglevGetResponse> out) {
+    unary(out, () -> ServiceApi.maglev(agent.lbMaps(), r.getServiceId()));
+  }
+
   // ---- monitor ----
 
   @Override

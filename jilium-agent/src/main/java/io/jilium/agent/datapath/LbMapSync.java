@@ -49,6 +49,17 @@ public final class LbMapSync implements LbWriter {
     this.maglev6 = maglev6;
   }
 
+  /** Whether Maglev maps are loaded. */
+  public boolean hasMaglev() {
+    return maglev4 != null;
+  }
+
+  /** The Maglev table of a service id in a family's map. */
+  public Optional<int[]> maglevTable(IpFamily f, int serviceId) {
+    MaglevMap m = maglev(f);
+    return m == null ? Optional.empty() : m.get(serviceId);
+  }
+
   @Override
   public void apply(List<LbOp> ops) {
     for (LbOp op : ops) {
