@@ -50,6 +50,8 @@
 #define JL_FILE_FRAG 122      /* lib/frag.h */
 #define JL_FILE_CONNTRACK 109 /* lib/conntrack.h (Cilium's number) */
 #define JL_FILE_POLICY 123    /* lib/policy.h */
+#define JL_FILE_BPF_HOST 1    /* bpf_host.c (Cilium's number) */
+#define JL_FILE_NAT 124	      /* lib/nat.h */
 
 /*
  * Where a drop was decided. Each file sets JL_FILE after its own #includes; because macros in

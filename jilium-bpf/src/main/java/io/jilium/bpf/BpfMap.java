@@ -40,6 +40,21 @@ public final class BpfMap implements AutoCloseable {
     }
   }
 
+  /** Opens the map of kernel id {@code id} (such as an inner map of a map-in-map). */
+  public static BpfMap openById(int id, String what) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = Downcalls.allocateCallState(arena);
+      int fd = (int) LibBpf.bpf_map_get_fd_by_id.invokeExact(state, id);
+      if (fd < 0) {
+        throw new ErrnoException(
+            "bpf_map_get_fd_by_id(" + id + ", " + what + ")", Downcalls.errno(state));
+      }
+      return adopt(fd, what);
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
   /** Takes ownership of {@code fd} (the caller must not close it). */
   public static BpfMap adopt(int fd, String what) {
     BpfFd owned = new BpfFd(fd, what);

@@ -171,6 +171,83 @@ public final class BpfObject implements AutoCloseable {
     }
   }
 
+  /**
+   * Before load: sets the value size of the inner map template of a map-in-map, the size every
+   * inner map inserted later must have (the verifier checks accesses against it).
+   */
+  public void setInnerMapValueSize(String outer, int valueSize) {
+    checkNotLoaded();
+    MemorySegment map = findMap(outer);
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = Downcalls.allocateCallState(a);
+      MemorySegment inner = (MemorySegment) LibBpf.bpf_map__inner_map.invokeExact(state, map);
+      if (inner.address() == 0) {
+        throw new IllegalArgumentException("map " + outer + " in " + file + " has no inner map");
+      }
+      int rc = (int) LibBpf.bpf_map__set_value_size.invokeExact(state, inner, valueSize);
+      if (rc < 0) {
+        throw new ErrnoException(
+            "bpf_map__set_value_size(inner map of " + outer + ", " + valueSize + ")",
+            Downcalls.errno(state));
+      }
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /**
+   * Before load: sets the 32-bit global {@code const volatile} variable {@code name} of the
+   * object's {@code .rodata}. libbpf freezes .rodata at load, so the verifier sees the value as a
+   * constant (bounds it proves with it hold for this load only).
+   */
+  public void setReadOnlyInt(String name, int value) {
+    checkNotLoaded();
+    Btf.Variable v;
+    try (Btf btf = Btf.parse(file)) {
+      v =
+          btf.variable(".rodata", name)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException("no .rodata variable " + name + " in " + file));
+    }
+    if (v.size() != 4) {
+      throw new IllegalArgumentException(
+          ".rodata variable " + name + " in " + file + ": " + v.size() + " bytes (expected: 4)");
+    }
+    MemorySegment map = internalMap(".rodata");
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = Downcalls.allocateCallState(a);
+      MemorySegment size = a.allocate(JAVA_LONG);
+      MemorySegment init =
+          (MemorySegment) LibBpf.bpf_map__initial_value.invokeExact(state, map, size);
+      long len = size.get(JAVA_LONG, 0);
+      if (init.address() == 0 || v.offset() + 4 > len) {
+        throw new IllegalStateException(
+            ".rodata of " + file + " (" + len + " bytes) does not hold " + name + " at " + v);
+      }
+      MemorySegment copy = a.allocate(len, 8);
+      MemorySegment.copy(init.reinterpret(len), 0, copy, 0, len);
+      copy.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, v.offset(), value);
+      int rc = (int) LibBpf.bpf_map__set_initial_value.invokeExact(state, map, copy, len);
+      if (rc < 0) {
+        throw new ErrnoException(
+            "bpf_map__set_initial_value(.rodata of " + file + ")", Downcalls.errno(state));
+      }
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /** libbpf's map of a data section: its name is the object's name, cut short, plus the suffix. */
+  private MemorySegment internalMap(String suffix) {
+    String name =
+        mapNames().stream()
+            .filter(n -> n.endsWith(suffix))
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("no " + suffix + " map in " + file));
+    return findMap(name);
+  }
+
   /** A map's definition as the object declares it. */
   public record MapDef(int keySize, int valueSize, int maxEntries) {}
 

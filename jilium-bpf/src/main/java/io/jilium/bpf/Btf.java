@@ -84,6 +84,46 @@ public final class Btf implements AutoCloseable {
     }
   }
 
+  /** A global variable of a data section: its byte offset in the section and its size. */
+  public record Variable(String name, long offset, long size) {}
+
+  /**
+   * The global variable {@code name} of the data section {@code datasec} (such as {@code .rodata}),
+   * from the section's BTF: where the loader must write it in the section's initial value.
+   */
+  public Optional<Variable> variable(String datasec, String name) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = Downcalls.allocateCallState(arena);
+      int id =
+          (int)
+              LibBpf.btf__find_by_name_kind.invokeExact(
+                  state, handle(), arena.allocateFrom(datasec), LibBpf.BTF_KIND_DATASEC);
+      if (id < 0) {
+        return Optional.empty();
+      }
+      // struct btf_type (12 bytes) + vlen x btf_var_secinfo { type, offset, size }
+      MemorySegment t = (MemorySegment) LibBpf.btf__type_by_id.invokeExact(state, handle(), id);
+      int vlen = t.reinterpret(12).get(JAVA_INT, 4) & 0xffff;
+      MemorySegment vars = t.reinterpret(12 + 12L * vlen).asSlice(12);
+      for (int i = 0; i < vlen; i++) {
+        int type = vars.get(JAVA_INT, i * 12L);
+        MemorySegment var =
+            ((MemorySegment) LibBpf.btf__type_by_id.invokeExact(state, handle(), type))
+                .reinterpret(12);
+        if (nameAt(state, var.get(JAVA_INT, 0)).equals(name)) {
+          return Optional.of(
+              new Variable(
+                  name,
+                  Integer.toUnsignedLong(vars.get(JAVA_INT, i * 12L + 4)),
+                  Integer.toUnsignedLong(vars.get(JAVA_INT, i * 12L + 8))));
+        }
+      }
+      return Optional.empty();
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
   private String nameAt(MemorySegment state, int offset) throws Throwable {
     MemorySegment s =
         (MemorySegment) LibBpf.btf__name_by_offset.invokeExact(state, handle(), offset);

@@ -11,6 +11,7 @@ import java.util.Arrays;
 /** The compiled BPF objects shipped in the jar under {@code /bpf}. */
 public final class DatapathObjects {
   public static final String LXC = "bpf_lxc.o";
+  public static final String HOST = "bpf_host.o";
   public static final String SOCK = "bpf_sock.o";
 
   private DatapathObjects() {}

@@ -2,7 +2,6 @@ package io.jilium.bpf.loader;
 
 import io.jilium.bpf.BpfMap;
 import io.jilium.bpf.BpfObject;
-import io.jilium.bpf.TcAttach;
 import io.jilium.bpf.maps.CtMap;
 import io.jilium.bpf.maps.DatapathLayouts;
 import io.jilium.bpf.maps.EndpointsMap;
@@ -51,8 +50,7 @@ public final class LxcDatapath implements AutoCloseable {
 
   private final Path pinDir;
   private final PinnedObject loaded;
-  private final int fromContainerFd;
-  private final int toContainerFd;
+  private final TcPrograms programs;
   private final EndpointsMap endpoints;
   private final IpCacheMap ipcache;
   private final PolicyMapsOuter policies;
@@ -66,8 +64,7 @@ public final class LxcDatapath implements AutoCloseable {
     this.loaded = loaded;
     BpfObject object = loaded.object();
     Map<String, BpfMap> maps = loaded.maps();
-    this.fromContainerFd = object.programFd(FROM_CONTAINER);
-    this.toContainerFd = object.programFd(TO_CONTAINER);
+    this.programs = TcPrograms.of(object, FROM_CONTAINER, TO_CONTAINER);
     this.endpoints = new EndpointsMap(maps.get(EndpointsMap.NAME));
     this.ipcache = new IpCacheMap(maps.get(IpCacheMap.NAME));
     this.policies = new PolicyMapsOuter(maps.get(PolicyMapsOuter.NAME));
@@ -139,14 +136,11 @@ public final class LxcDatapath implements AutoCloseable {
 
   /** Attaches (or atomically replaces) both programs on a pod's host-side veth. */
   public void attach(int ifindex, String ifname) {
-    TcAttach.attach(
-        ifindex, TcAttach.Hook.INGRESS, fromContainerFd, FROM_CONTAINER + " to " + ifname);
-    TcAttach.attach(ifindex, TcAttach.Hook.EGRESS, toContainerFd, TO_CONTAINER + " to " + ifname);
+    programs.attach(ifindex, ifname);
   }
 
   public void detach(int ifindex) {
-    TcAttach.detach(ifindex, TcAttach.Hook.INGRESS);
-    TcAttach.detach(ifindex, TcAttach.Hook.EGRESS);
+    programs.detach(ifindex);
   }
 
   public Path pinDir() {

@@ -55,6 +55,14 @@ public final class LibBpf {
       h("bpf_map__max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS));
   public static final MethodHandle bpf_map__set_max_entries =
       h("bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  public static final MethodHandle bpf_map__set_value_size =
+      h("bpf_map__set_value_size", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  public static final MethodHandle bpf_map__inner_map =
+      h("bpf_map__inner_map", FunctionDescriptor.of(ADDRESS, ADDRESS));
+  public static final MethodHandle bpf_map__initial_value =
+      h("bpf_map__initial_value", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+  public static final MethodHandle bpf_map__set_initial_value =
+      h("bpf_map__set_initial_value", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
   public static final MethodHandle bpf_program__name =
       h("bpf_program__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
   public static final MethodHandle bpf_program__fd =
@@ -171,6 +179,8 @@ public final class LibBpf {
   public static final int BPF_TC_EGRESS = 2;
   public static final int BPF_TC_F_REPLACE = 1;
   public static final int BTF_KIND_STRUCT = 4;
+  public static final int BTF_KIND_VAR = 14;
+  public static final int BTF_KIND_DATASEC = 15;
   public static final int BPF_FUNC_ringbuf_reserve = 131;
 
   private LibBpf() {}

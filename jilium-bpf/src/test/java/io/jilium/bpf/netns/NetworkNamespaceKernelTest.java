@@ -60,6 +60,18 @@ class NetworkNamespaceKernelTest {
   }
 
   @Test
+  void cookiesIdentifyNamespacesAsBpfSeesThem() {
+    Path a = NetworkNamespace.create(newName("ca"));
+    Path b = NetworkNamespace.create(newName("cb"));
+    long ca = NetworkNamespace.cookie(a);
+    assertThat(ca).isPositive().isEqualTo(NetworkNamespace.cookie(a));
+    assertThat(NetworkNamespace.cookie(b)).isPositive().isNotEqualTo(ca);
+    assertThat(NetworkNamespace.hostCookie())
+        .isNotIn(ca, NetworkNamespace.cookie(b))
+        .isEqualTo(NetworkNamespace.cookie(Path.of("/proc/self/ns/net")));
+  }
+
+  @Test
   void createdNamespaceIsSeenByIproute2AndNsenter() {
     String name = newName("a");
     Path ns = NetworkNamespace.create(name);

@@ -66,6 +66,7 @@ public record DropNotification(
   /** The name of a datapath source file id (bpf/lib/common.h). */
   public static String fileName(int file) {
     return switch (file) {
+      case 1 -> "bpf_host.c";
       case 2 -> "bpf_lxc.c";
       case 5 -> "bpf_sock.c";
       case 109 -> "conntrack.h";
@@ -73,6 +74,7 @@ public record DropNotification(
       case 121 -> "icmp.h";
       case 122 -> "frag.h";
       case 123 -> "policy.h";
+      case 124 -> "nat.h";
       default -> "unknown(" + file + ")";
     };
   }
