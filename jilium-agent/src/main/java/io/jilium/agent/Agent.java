@@ -17,9 +17,11 @@ import io.jilium.agent.state.AgentState;
 import io.jilium.agent.state.StateStore;
 import io.jilium.bpf.BpfFeatures;
 import io.jilium.bpf.loader.DatapathObjects;
+import io.jilium.bpf.loader.HostDatapath;
 import io.jilium.bpf.loader.LxcDatapath;
 import io.jilium.bpf.loader.SockDatapath;
 import io.jilium.bpf.netlink.Netlink;
+import io.jilium.bpf.netlink.NodeDevices;
 import io.jilium.bpf.netns.NetworkNamespace;
 import io.jilium.core.identity.Identity;
 import io.jilium.core.labels.Labels;
@@ -75,6 +77,12 @@ public final class Agent implements AutoCloseable {
   private PodRuntime pods;
   private ServiceManager services;
   private SockDatapath sock;
+  private HostDatapath host;
+
+  /** Devices bpf_host is attached to, ifindex -> name (control loop). */
+  private final Map<Integer, String> hostDevices = new java.util.TreeMap<>();
+
+  private final java.util.Set<String> reportedIgnoredDevices = new java.util.HashSet<>();
   private LbNetnsSync netns;
   private volatile LbMapSync lbMaps;
   private MonitorHub monitor;
@@ -138,6 +146,9 @@ public final class Agent implements AutoCloseable {
     datapath = LxcDatapath.load(object, config.pinDir(), config.observability().eventsRingBytes());
     netlink = Netlink.open();
     startSocketLb();
+    Path hostObject =
+        DatapathObjects.extract(DatapathObjects.HOST, config.stateDir().resolve("bpf"));
+    host = HostDatapath.load(hostObject, config.pinDir(), config.services().maglevTableSize());
     policy = new PolicyManager(config.enforcement(), config.allowLocalhost());
     identities = new IdentityService(policy);
     namespaces = new NamespaceStore();
@@ -184,6 +195,18 @@ public final class Agent implements AutoCloseable {
         },
         1,
         1,
+        TimeUnit.SECONDS);
+    loop.run(this::rescanDevices);
+    timers.scheduleWithFixedDelay(
+        () -> {
+          try {
+            loop.run(this::rescanDevices);
+          } catch (RuntimeException e) {
+            LOG.atWarn().setCause(e).log("device rescan failed");
+          }
+        },
+        DEVICE_RESCAN_SECONDS,
+        DEVICE_RESCAN_SECONDS,
         TimeUnit.SECONDS);
     timers.scheduleWithFixedDelay(
         () -> {
@@ -391,10 +414,61 @@ public final class Agent implements AutoCloseable {
     netns.sync(byEndpoint);
   }
 
-  /** The writer of the load-balancing maps (Maglev tables once bpf_host is loaded). */
+  /** The writer of the load-balancing maps, Maglev tables included. */
   private LbWriter lbWriter() {
-    lbMaps = new LbMapSync(datapath.lb(), null, null);
+    lbMaps = new LbMapSync(datapath.lb(), host.maglev4(), host.maglev6());
     return lbMaps;
+  }
+
+  /** How often links are scanned for new devices matching {@code --devices}. */
+  static final int DEVICE_RESCAN_SECONDS = 5;
+
+  /** {@code --devices none}: per-packet load balancing on no device. */
+  static boolean noDevices(AgentConfig.Services s) {
+    return s.devices().equals(List.of("none"));
+  }
+
+  /**
+   * Attaches bpf_host to every device that matches {@code --devices} (default: those with a default
+   * route) and is not attached yet; forgets devices that vanished or no longer match (detaching
+   * those still present).
+   */
+  private void rescanDevices() {
+    if (noDevices(config.services())) {
+      return;
+    }
+    NodeDevices.Selection sel = NodeDevices.scan(netlink, config.services().devices());
+    Map<Integer, String> now = new HashMap<>();
+    for (var link : sel.devices()) {
+      now.put(link.index(), link.name());
+      if (!link.name().equals(hostDevices.get(link.index()))) {
+        host.attach(link.index(), link.name());
+        hostDevices.put(link.index(), link.name());
+        LOG.atInfo()
+            .addKeyValue("device", link.name())
+            .addKeyValue("ifindex", link.index())
+            .log("per-packet load balancing attached");
+      }
+    }
+    for (var it = hostDevices.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (!now.containsKey(e.getKey())) {
+        if (netlink.link(e.getValue()).isPresent()) {
+          host.detach(e.getKey());
+        }
+        it.remove();
+        LOG.atInfo().addKeyValue("device", e.getValue()).log("per-packet load balancing detached");
+      }
+    }
+    sel.ignored()
+        .forEach(
+            (name, why) -> {
+              if (reportedIgnoredDevices.add(name)) {
+                LOG.atWarn()
+                    .addKeyValue("device", name)
+                    .log("device matches --devices but is not used: " + why);
+              }
+            });
   }
 
   /** The load-balancing maps, for reading (any thread: map reads need no loop). */
@@ -524,6 +598,9 @@ public final class Agent implements AutoCloseable {
     }
     if (sock != null) {
       sock.close();
+    }
+    if (host != null) {
+      host.close();
     }
     if (datapath != null) {
       datapath.close();

@@ -199,8 +199,8 @@ public final class AgentMain implements Callable<Integer> {
       defaultValue = "",
       description =
           "Devices for per-packet load balancing (NodePort, ExternalIPs, LoadBalancer from"
-              + " outside), comma separated names or prefixes like eth+ (default: the devices"
-              + " with a default route).")
+              + " outside), comma separated names or prefixes like eth+, or none (default: the"
+              + " devices with a default route).")
   String devices;
 
   @Option(
@@ -332,18 +332,14 @@ public final class AgentMain implements Callable<Integer> {
           spec.commandLine(),
           "--bpf-lb-maglev-table-size/--bpf-lb-maglev-hash-seed: " + e.getMessage());
     }
-    java.util.List<String> devs = new java.util.ArrayList<>();
-    for (String d : devices.split(",")) {
-      String name = d.trim();
-      if (name.isEmpty()) {
-        continue;
-      }
-      if (!name.matches("[A-Za-z0-9_.:@-]{1,15}\\+?")) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(),
-            "--devices \"" + name + "\" (expected: an interface name or a prefix like eth+)");
-      }
-      devs.add(name);
+    java.util.List<String> devs;
+    try {
+      devs =
+          devices.strip().equals("none")
+              ? java.util.List.of("none")
+              : io.jilium.bpf.netlink.NodeDevices.parse(java.util.List.of(devices.split(",")));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     return new AgentConfig.Services(
         ranges,

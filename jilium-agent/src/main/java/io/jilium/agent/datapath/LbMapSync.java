@@ -5,6 +5,7 @@ import io.jilium.agent.service.LbOp;
 import io.jilium.agent.service.LbState;
 import io.jilium.agent.service.LbWriter;
 import io.jilium.bpf.maps.LbBackendsMap;
+import io.jilium.bpf.maps.LbMaglevMap;
 import io.jilium.bpf.maps.LbMaps;
 import io.jilium.bpf.maps.LbRevNatMap;
 import io.jilium.bpf.maps.LbServicesMap;
@@ -16,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -25,25 +25,14 @@ import java.util.TreeMap;
  * and are absent until it is loaded.
  */
 public final class LbMapSync implements LbWriter {
-  /** The Maglev outer map of one family (io.jilium.bpf.maps.LbMaglevMap). */
-  public interface MaglevMap {
-    void put(int serviceId, int[] backendIds);
-
-    boolean delete(int serviceId);
-
-    Optional<int[]> get(int serviceId);
-
-    Set<Integer> keys();
-  }
-
   private final LbMaps maps;
-  private final MaglevMap maglev4;
-  private final MaglevMap maglev6;
+  private final LbMaglevMap maglev4;
+  private final LbMaglevMap maglev6;
 
   /**
    * @param maglev4 null when no Maglev map is loaded (tables are then not written)
    */
-  public LbMapSync(LbMaps maps, MaglevMap maglev4, MaglevMap maglev6) {
+  public LbMapSync(LbMaps maps, LbMaglevMap maglev4, LbMaglevMap maglev6) {
     this.maps = maps;
     this.maglev4 = maglev4;
     this.maglev6 = maglev6;
@@ -56,7 +45,7 @@ public final class LbMapSync implements LbWriter {
 
   /** The Maglev table of a service id in a family's map. */
   public Optional<int[]> maglevTable(IpFamily f, int serviceId) {
-    MaglevMap m = maglev(f);
+    LbMaglevMap m = maglev(f);
     return m == null ? Optional.empty() : m.get(serviceId);
   }
 
@@ -88,13 +77,13 @@ public final class LbMapSync implements LbWriter {
           revNat(fe.family()).put(id, new LbRevNatMap.RevNat(fe.bytes(), fe.port()));
       case LbOp.DeleteRevNat(IpFamily f, int id) -> revNat(f).delete(id);
       case LbOp.PutMaglev(IpFamily f, int id, LbState.MaglevTable t) -> {
-        MaglevMap m = maglev(f);
+        LbMaglevMap m = maglev(f);
         if (m != null) {
           m.put(id, t.backendIds());
         }
       }
       case LbOp.DeleteMaglev(IpFamily f, int id) -> {
-        MaglevMap m = maglev(f);
+        LbMaglevMap m = maglev(f);
         if (m != null) {
           m.delete(id);
         }
@@ -183,7 +172,7 @@ public final class LbMapSync implements LbWriter {
                   revNat.put(
                       new LbState.FamilyId(f, id),
                       new L3n4Addr(IpAddress.format(r.address()), r.port(), Protocol.ANY)));
-      MaglevMap m = maglev(f);
+      LbMaglevMap m = maglev(f);
       if (m != null) {
         for (int id : m.keys()) {
           m.get(id)
@@ -206,7 +195,7 @@ public final class LbMapSync implements LbWriter {
     return f == IpFamily.IPV4 ? maps.revNat4() : maps.revNat6();
   }
 
-  private MaglevMap maglev(IpFamily f) {
+  private LbMaglevMap maglev(IpFamily f) {
     return f == IpFamily.IPV4 ? maglev4 : maglev6;
   }
 }
