@@ -2,12 +2,7 @@ package io.jilium.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.StreamObserver;
 import io.jilium.api.agent.v1.AgentGrpc;
 import io.jilium.api.agent.v1.BpfLbListRequest;
@@ -22,65 +17,25 @@ import io.jilium.api.agent.v1.LbRevNatEntry;
 import io.jilium.api.agent.v1.LbService;
 import io.jilium.api.agent.v1.ServiceListRequest;
 import io.jilium.api.agent.v1.ServiceListResponse;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code jilium service} and {@code jilium bpf lb} against a stand-in agent on a Unix socket. */
 class ServiceCommandTest {
-  private static final Logger NETTY = Logger.getLogger("io.grpc.netty.shaded.io.netty");
-
-  static {
-    NETTY.setLevel(Level.OFF);
-  }
-
-  private Path dir;
-  private Path socket;
-  private Server server;
-  private EpollEventLoopGroup group;
   private final List<Object> requests = new CopyOnWriteArrayList<>();
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream realOut;
-  private PrintStream realErr;
+  private StandInAgent agent;
 
   @BeforeEach
-  void start() throws Exception {
-    dir = Files.createTempDirectory("jl-service");
-    socket = dir.resolve("s.sock");
-    group = new EpollEventLoopGroup(1);
-    server =
-        NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-            .channelType(EpollServerDomainSocketChannel.class)
-            .bossEventLoopGroup(group)
-            .workerEventLoopGroup(group)
-            .addService(new StandIn())
-            .build()
-            .start();
-    realOut = System.out;
-    realErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  void start() {
+    agent = new StandInAgent(new StandIn());
   }
 
   @AfterEach
   void stop() throws Exception {
-    System.setOut(realOut);
-    System.setErr(realErr);
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).sync();
-    Files.deleteIfExists(socket);
-    Files.deleteIfExists(dir);
+    agent.close();
   }
 
   private static LbAddress addr(String ip, int port, String proto) {
@@ -187,15 +142,11 @@ class ServiceCommandTest {
   }
 
   private int run(String... args) {
-    String[] all = new String[args.length + 2];
-    all[0] = "--socket";
-    all[1] = socket.toString();
-    System.arraycopy(args, 0, all, 2, args.length);
-    return JiliumMain.run(all);
+    return agent.run(args);
   }
 
   private String stdout() {
-    return out.toString(StandardCharsets.UTF_8);
+    return agent.stdout();
   }
 
   @Test
@@ -230,14 +181,13 @@ class ServiceCommandTest {
   @Test
   void serviceGetOfAnUnknownIdFails() {
     assertThat(run("service", "get", "9")).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("Error: service 9 not found\n");
+    assertThat(agent.stderr()).isEqualTo("Error: service 9 not found\n");
   }
 
   @Test
   void serviceGetChecksTheIdBeforeAsking() {
     assertThat(run("service", "get", "0")).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8))
-        .isEqualTo("Error: service id 0 (expected: 1-65535)\n");
+    assertThat(agent.stderr()).isEqualTo("Error: service id 0 (expected: 1-65535)\n");
     assertThat(requests).isEmpty();
   }
 

@@ -85,40 +85,18 @@ public final class NodePortAllocator {
       if (p.nodePort() == 0) {
         continue;
       }
+      String field = who + ": spec.ports[" + i + "].nodePort: " + p.nodePort();
       if (!service.type().hasNodePorts()) {
         throw new NodePortException(
-            who
-                + ": spec.ports["
-                + i
-                + "].nodePort: "
-                + p.nodePort()
-                + " (expected: no nodePort for type "
-                + service.type().apiName()
-                + ")");
+            field + " (expected: no nodePort for type " + service.type().apiName() + ")");
       }
       if (p.nodePort() < min || p.nodePort() > max) {
         throw new NodePortException(
-            who
-                + ": spec.ports["
-                + i
-                + "].nodePort: "
-                + p.nodePort()
-                + " is outside the node port range (expected: "
-                + min
-                + "-"
-                + max
-                + ")");
+            field + " is outside the node port range (expected: " + min + "-" + max + ")");
       }
       String o = owner.get(p.nodePort());
       if (o != null && !o.equals(key)) {
-        throw new NodePortException(
-            who
-                + ": spec.ports["
-                + i
-                + "].nodePort: "
-                + p.nodePort()
-                + " is already allocated to Service "
-                + o);
+        throw new NodePortException(field + " is already allocated to Service " + o);
       }
       out[i] = p.nodePort();
       mine.add(p.nodePort());
