@@ -4,32 +4,41 @@ import io.jilium.core.net.IpAddress;
 import io.jilium.core.policy.Protocol;
 import io.jilium.core.resource.IpFamily;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Objects;
 
 /**
  * An address, port and L4 protocol, as Cilium's {@code L3n4Addr}: a frontend (the address is the
- * unspecified address for a NodePort's wildcard entry) or a backend. The address is canonical text.
+ * unspecified address for a NodePort's wildcard entry) or a backend. The address is canonical text;
+ * its bytes are kept too, since keys are compared and sorted by the ten thousand. Immutable.
  */
-public record L3n4Addr(String address, int port, Protocol protocol)
-    implements Comparable<L3n4Addr> {
-  private static final Comparator<L3n4Addr> ORDER =
-      Comparator.comparing(L3n4Addr::family)
-          .thenComparing((a, b) -> Arrays.compareUnsigned(a.bytes(), b.bytes()))
-          .thenComparingInt(L3n4Addr::port)
-          .thenComparing(L3n4Addr::protocol);
+public final class L3n4Addr implements Comparable<L3n4Addr> {
+  private final String address;
+  private final byte[] bytes;
+  private final int port;
+  private final Protocol protocol;
 
-  public L3n4Addr {
-    Objects.requireNonNull(protocol, "protocol");
-    address = IpAddress.format(IpAddress.parse(address));
+  public L3n4Addr(String address, int port, Protocol protocol) {
+    this(IpAddress.parse(address), port, protocol);
+  }
+
+  private L3n4Addr(byte[] bytes, int port, Protocol protocol) {
+    this.protocol = Objects.requireNonNull(protocol, "protocol");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port " + port + " (expected: 0-65535)");
     }
+    this.bytes = bytes;
+    this.address = IpAddress.format(bytes);
+    this.port = port;
   }
 
   /** The wildcard frontend of a node port: any local address of the family. */
   public static L3n4Addr anyAddress(IpFamily family, int port, Protocol protocol) {
-    return new L3n4Addr(family == IpFamily.IPV4 ? "0.0.0.0" : "::", port, protocol);
+    return new L3n4Addr(new byte[family == IpFamily.IPV4 ? 4 : 16], port, protocol);
+  }
+
+  /** The same address and port with another protocol. */
+  public L3n4Addr withProtocol(Protocol p) {
+    return p == protocol ? this : new L3n4Addr(bytes, port, p);
   }
 
   /** Parses {@link #toString()}'s form: {@code 10.0.0.1:80/TCP} or {@code [fd00::1]:80/UDP}. */
@@ -51,22 +60,60 @@ public record L3n4Addr(String address, int port, Protocol protocol)
     return new L3n4Addr(host, Integer.parseInt(s.substring(colon + 1, slash)), p);
   }
 
-  public IpFamily family() {
-    return address.indexOf(':') >= 0 ? IpFamily.IPV6 : IpFamily.IPV4;
+  public String address() {
+    return address;
   }
 
-  /** 4 or 16 bytes. */
+  public int port() {
+    return port;
+  }
+
+  public Protocol protocol() {
+    return protocol;
+  }
+
+  public IpFamily family() {
+    return bytes.length == 4 ? IpFamily.IPV4 : IpFamily.IPV6;
+  }
+
+  /** 4 or 16 bytes (a copy). */
   public byte[] bytes() {
-    return IpAddress.parse(address);
+    return bytes.clone();
   }
 
   public boolean isAnyAddress() {
-    return address.equals("0.0.0.0") || address.equals("::");
+    for (byte b : bytes) {
+      if (b != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** By family, address, port, protocol. */
+  @Override
+  public int compareTo(L3n4Addr o) {
+    int c = Integer.compare(bytes.length, o.bytes.length);
+    if (c == 0) {
+      c = Arrays.compareUnsigned(bytes, o.bytes);
+    }
+    if (c == 0) {
+      c = Integer.compare(port, o.port);
+    }
+    return c != 0 ? c : protocol.compareTo(o.protocol);
   }
 
   @Override
-  public int compareTo(L3n4Addr o) {
-    return ORDER.compare(this, o);
+  public boolean equals(Object o) {
+    return o instanceof L3n4Addr a
+        && port == a.port
+        && protocol == a.protocol
+        && Arrays.equals(bytes, a.bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return (Arrays.hashCode(bytes) * 31 + port) * 31 + protocol.hashCode();
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.jilium.agent.service;
 
-import io.jilium.core.net.IpAddress;
 import io.jilium.core.resource.IpFamily;
 import io.jilium.core.resource.ServiceResource;
 import io.jilium.core.service.Maglev;
@@ -129,8 +128,7 @@ public final class LbPlanner {
             || b.family() != family) {
           continue;
         }
-        L3n4Addr a =
-            new L3n4Addr(IpAddress.format(IpAddress.parse(b.address())), b.port(), b.protocol());
+        L3n4Addr a = new L3n4Addr(b.address(), b.port(), b.protocol());
         (b.state() == BackendState.ACTIVE ? active : terminating).add(a);
       }
       active.sort(null);

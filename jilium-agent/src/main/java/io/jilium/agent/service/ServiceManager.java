@@ -406,7 +406,7 @@ public final class ServiceManager {
         fes.put(fp.frontend(), e.frontend());
         LbState.FamilyId id = new LbState.FamilyId(family, e.frontend().id());
         L3n4Addr fe = fp.frontend();
-        revNat.put(id, new L3n4Addr(fe.address(), fe.port(), Protocol.ANY));
+        revNat.put(id, fe.withProtocol(Protocol.ANY));
         e.maglev().ifPresent(t -> maglev.put(id, t));
         for (L3n4Addr b : fp.terminating()) {
           bes.putIfAbsent(backendIds.id(b), new LbState.Backend(b, LbState.BACKEND_TERMINATING));
