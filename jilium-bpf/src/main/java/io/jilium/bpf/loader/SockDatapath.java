@@ -99,16 +99,16 @@ public final class SockDatapath implements AutoCloseable {
   }
 
   /**
-   * The cgroup2 hierarchy to attach to. {@code configured} (--cgroup-root): used if a cgroup2 is
-   * mounted there, else one is mounted there. Not configured: the first cgroup2 mount of the
-   * machine (/sys/fs/cgroup, or /sys/fs/cgroup/unified in hybrid mode), else one is mounted at
-   * {@link #DEFAULT_CGROUP_MOUNT}.
+   * The cgroup2 hierarchy to attach to. {@code configured} (--cgroup-root): used if it lies on a
+   * cgroup2 (a mount point or a cgroup below one), else a cgroup2 is mounted there. Not configured:
+   * the first cgroup2 mount of the machine (/sys/fs/cgroup, or /sys/fs/cgroup/unified in hybrid
+   * mode), else one is mounted at {@link #DEFAULT_CGROUP_MOUNT}.
    */
   public static Path cgroupRoot(Optional<Path> configured) {
     List<String> mounts = readMounts();
     if (configured.isPresent()) {
       Path want = configured.get().toAbsolutePath().normalize();
-      if (isCgroup2MountPoint(mounts, want)) {
+      if (isOnCgroup2(mounts, want)) {
         return want;
       }
       mountCgroup2(want, "--cgroup-root " + want);
@@ -133,6 +133,24 @@ public final class SockDatapath implements AutoCloseable {
       }
     }
     return Optional.empty();
+  }
+
+  /** Whether the deepest mount containing {@code path} (the last of equals) is a cgroup2. */
+  static boolean isOnCgroup2(List<String> mounts, Path path) {
+    Path deepest = null;
+    String type = null;
+    for (String line : mounts) {
+      String[] f = line.split(" ");
+      if (f.length < 3) {
+        continue;
+      }
+      Path mp = Path.of(unescape(f[1]));
+      if (path.startsWith(mp) && (deepest == null || mp.getNameCount() >= deepest.getNameCount())) {
+        deepest = mp;
+        type = f[2];
+      }
+    }
+    return "cgroup2".equals(type);
   }
 
   /** Whether the last mount at {@code path} in {@code /proc/self/mounts} lines is a cgroup2. */

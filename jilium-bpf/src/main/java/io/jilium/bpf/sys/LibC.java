@@ -240,10 +240,19 @@ public final class LibC {
    * what} names the request in the exception.
    */
   public static long send(int fd, MemorySegment buf, long len, int flags, String what) {
+    return sendTo(fd, buf, len, flags, MemorySegment.NULL, what);
+  }
+
+  /**
+   * {@code sendto(fd, buf, len, flags, to, to.byteSize())} ({@code to} NULL: connected), retried on
+   * EINTR; returns the bytes sent.
+   */
+  public static long sendTo(
+      int fd, MemorySegment buf, long len, int flags, MemorySegment to, String what) {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment state = Downcalls.allocateCallState(a);
       while (true) {
-        long n = (long) SENDTO.invokeExact(state, fd, buf, len, flags, MemorySegment.NULL, 0);
+        long n = (long) SENDTO.invokeExact(state, fd, buf, len, flags, to, (int) to.byteSize());
         if (n >= 0) {
           return n;
         }

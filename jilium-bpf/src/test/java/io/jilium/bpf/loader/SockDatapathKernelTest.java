@@ -125,6 +125,7 @@ class SockDatapathKernelTest {
     service(services4, VIP4, 80, TCP, 1, 0, 1, 2);
     service(services4, VIP4, 53, UDP, 2, 0, 3, 4);
     service(services4, VIP4_EMPTY, 80, TCP, 3, 0);
+    service(services4, VIP4_EMPTY, 53, UDP, 8, 0);
     service(services4, VIP4_STICKY, 80, TCP, 4, LbServicesMap.F_AFFINITY, 1, 2);
     service(services4, ip("0.0.0.0"), 30080, TCP, 5, LbServicesMap.F_NODEPORT, 1, 2);
     service(sock.lb().services6(), VIP6, 80, TCP, 6, 0, 11, 12);
@@ -253,6 +254,11 @@ class SockDatapathKernelTest {
           .isInstanceOfSatisfying(
               ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ECONNREFUSED));
       assertThat(noServiceDrops()).isEqualTo(before + 1);
+      // Java ignores ECONNREFUSED on an unconnected send: sendto itself shows it
+      assertThatThrownBy(() -> udpSendTo(VIP4_EMPTY, 53))
+          .isInstanceOfSatisfying(
+              ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ECONNREFUSED));
+      assertThat(noServiceDrops()).isEqualTo(before + 2);
       ring.poll(1000);
       assertThat(drops)
           .anySatisfy(
@@ -303,6 +309,9 @@ class SockDatapathKernelTest {
             "cgroup2 /sys/fs/cgroup/un\\040ified cgroup2 rw 0 0");
     assertThat(SockDatapath.firstCgroup2Mount(mounts)).contains(Path.of("/sys/fs/cgroup/un ified"));
     assertThat(SockDatapath.isCgroup2MountPoint(mounts, Path.of("/sys/fs/cgroup"))).isFalse();
+    assertThat(SockDatapath.isOnCgroup2(mounts, Path.of("/sys/fs/cgroup/un ified/a.slice")))
+        .isTrue();
+    assertThat(SockDatapath.isOnCgroup2(mounts, Path.of("/sys/fs/cgroup/cpu/a"))).isFalse();
     assertThat(SockDatapath.firstCgroup2Mount(mounts.subList(0, 2))).isEmpty();
   }
 
@@ -340,6 +349,21 @@ class SockDatapathKernelTest {
                 new String(
                     buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8),
                 parse(peer));
+          }
+        });
+  }
+
+  private static void udpSendTo(InetAddress to, int port) {
+    NetworkNamespace.runIn(
+        client,
+        () -> {
+          try (Arena a = Arena.ofConfined();
+              LibC.Fd fd =
+                  new LibC.Fd(
+                      LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0),
+                      "client")) {
+            MemorySegment ping = a.allocateFrom("ping");
+            LibC.sendTo(fd.get(), ping, 4, 0, sockaddr(a, LibC.AF_INET, to, port), "ping");
           }
         });
   }
