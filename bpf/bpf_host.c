@@ -165,8 +165,8 @@ union host_affinity_key {
 /*
  * A backend for a new connection, as Cilium chooses: the client address's backend of an
  * affinity service while it is active and its timeout has not passed; else the Maglev table's
- * backend for the connection's hash when the service has one; else a random slot. Returns the
- * backend id (0: none usable) and the backend in *be.
+ * backend for the connection's hash when the service has one (and that backend exists); else a
+ * random slot. Returns the backend id (0: none usable) and the backend in *be.
  */
 static __always_inline __u32 host_select(const __u8 family, const struct pkt *p,
 					 struct host_frontend *fe, struct host_backend *be)
@@ -188,15 +188,19 @@ static __always_inline __u32 host_select(const __u8 family, const struct pkt *p,
 		if (id && (!host_backend_get(family, id, be) || be->state != LB_BACKEND_ACTIVE))
 			id = 0;
 	}
-	if (!id && (fe->svc.flags & LB_SVC_F_MAGLEV))
+	if (!id && (fe->svc.flags & LB_SVC_F_MAGLEV)) {
 		id = host_maglev(family, p, fe->svc.rev_nat_index);
+		/* a table not yet rewritten after a backend went away: fall back to the slots */
+		if (id && !host_backend_get(family, id, be))
+			id = 0;
+	}
 	if (!id) {
 		slot = lb_select_slot(&fe->svc, bpf_get_prandom_u32());
 		id = family == ENDPOINT_KEY_IPV4 ? lb4_slot_backend_id(&fe->key.k4, slot)
 						 : lb6_slot_backend_id(&fe->key.k6, slot);
+		if (!id || !host_backend_get(family, id, be))
+			return 0;
 	}
-	if (!id || !host_backend_get(family, id, be))
-		return 0;
 	if (affinity)
 		lb_affinity_record(HOST_AFFINITY_MAP(family), &ak, id);
 	return id;

@@ -131,19 +131,39 @@ static __always_inline int reject_store(struct __sk_buff *skb, const struct ethh
 	return 0;
 }
 
+/* Reads what an answer needs: the Ethernet header, the IP header and the head of L4. */
+static __always_inline int reject_load(struct __sk_buff *skb, const struct pkt *p,
+				       struct ethhdr *eth, void *ip, __u32 ip_len, void *l4,
+				       __u32 l4_len)
+{
+	if (bpf_skb_load_bytes(skb, 0, eth, sizeof(*eth)) < 0 ||
+	    bpf_skb_load_bytes(skb, L3_OFF, ip, ip_len) < 0 ||
+	    bpf_skb_load_bytes(skb, p->l4_off, l4, l4_len) < 0)
+		return -1;
+	reject_eth(eth);
+	return 0;
+}
+
+/* Checksums the RST over its pseudo header (ph) and writes the answer. */
+static __always_inline int reject_tcp_store(struct __sk_buff *skb, const struct ethhdr *eth,
+					    const void *ip, __u32 ip_len, struct reject_tcphdr *tcp,
+					    const void *ph, __u32 ph_len)
+{
+	__s64 sum = bpf_csum_diff(NULL, 0, (__be32 *)ph, ph_len, 0);
+
+	tcp->check = csum_fold32(bpf_csum_diff(NULL, 0, (__be32 *)tcp, sizeof(*tcp), (__u32)sum));
+	return reject_store(skb, eth, ip, ip_len, tcp, sizeof(*tcp));
+}
+
 static __always_inline int reject_tcp4(struct __sk_buff *skb, const struct pkt *p)
 {
 	struct ethhdr eth;
 	struct iphdr ip, orig_ip;
 	struct reject_tcphdr tcp, orig_tcp;
 	struct ipv4_pseudo ph = {};
-	__s64 sum;
 
-	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)) < 0 ||
-	    bpf_skb_load_bytes(skb, L3_OFF, &orig_ip, sizeof(orig_ip)) < 0 ||
-	    bpf_skb_load_bytes(skb, p->l4_off, &orig_tcp, sizeof(orig_tcp)) < 0)
+	if (reject_load(skb, p, &eth, &orig_ip, sizeof(orig_ip), &orig_tcp, sizeof(orig_tcp)) < 0)
 		return -1;
-	reject_eth(&eth);
 	reject_ip4(&ip, &orig_ip, IPPROTO_TCP, sizeof(ip) + sizeof(tcp));
 	reject_tcp(&tcp, &orig_tcp,
 		   bpf_ntohs(orig_ip.tot_len) - ((__u32)orig_ip.ihl << 2) -
@@ -152,9 +172,7 @@ static __always_inline int reject_tcp4(struct __sk_buff *skb, const struct pkt *
 	ph.daddr = ip.daddr;
 	ph.proto = IPPROTO_TCP;
 	ph.len = bpf_htons(sizeof(tcp));
-	sum = bpf_csum_diff(NULL, 0, (__be32 *)&ph, sizeof(ph), 0);
-	tcp.check = csum_fold32(bpf_csum_diff(NULL, 0, (__be32 *)&tcp, sizeof(tcp), (__u32)sum));
-	return reject_store(skb, &eth, &ip, sizeof(ip), &tcp, sizeof(tcp));
+	return reject_tcp_store(skb, &eth, &ip, sizeof(ip), &tcp, &ph, sizeof(ph));
 }
 
 static __always_inline int reject_tcp6(struct __sk_buff *skb, const struct pkt *p)
@@ -163,22 +181,16 @@ static __always_inline int reject_tcp6(struct __sk_buff *skb, const struct pkt *
 	struct ipv6hdr ip, orig_ip;
 	struct reject_tcphdr tcp, orig_tcp;
 	struct ipv6_pseudo ph = {};
-	__s64 sum;
 
-	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)) < 0 ||
-	    bpf_skb_load_bytes(skb, L3_OFF, &orig_ip, sizeof(orig_ip)) < 0 ||
-	    bpf_skb_load_bytes(skb, p->l4_off, &orig_tcp, sizeof(orig_tcp)) < 0)
+	if (reject_load(skb, p, &eth, &orig_ip, sizeof(orig_ip), &orig_tcp, sizeof(orig_tcp)) < 0)
 		return -1;
-	reject_eth(&eth);
 	reject_ip6(&ip, &orig_ip, IPPROTO_TCP, sizeof(tcp));
 	reject_tcp(&tcp, &orig_tcp, bpf_ntohs(orig_ip.payload_len) - (orig_tcp.doff >> 4) * 4);
 	__builtin_memcpy(ph.saddr, &ip.saddr, 16);
 	__builtin_memcpy(ph.daddr, &ip.daddr, 16);
 	ph.len = bpf_htonl(sizeof(tcp));
 	ph.nexthdr = IPPROTO_TCP;
-	sum = bpf_csum_diff(NULL, 0, (__be32 *)&ph, sizeof(ph), 0);
-	tcp.check = csum_fold32(bpf_csum_diff(NULL, 0, (__be32 *)&tcp, sizeof(tcp), (__u32)sum));
-	return reject_store(skb, &eth, &ip, sizeof(ip), &tcp, sizeof(tcp));
+	return reject_tcp_store(skb, &eth, &ip, sizeof(ip), &tcp, &ph, sizeof(ph));
 }
 
 /* ICMP header and the quote, checksummed together (RFC 792: no pseudo header). */
@@ -197,11 +209,8 @@ static __always_inline int reject_icmp4(struct __sk_buff *skb, const struct pkt 
 	struct ethhdr eth;
 	struct iphdr ip;
 
-	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)) < 0 ||
-	    bpf_skb_load_bytes(skb, L3_OFF, &body.ip, sizeof(body.ip)) < 0 ||
-	    bpf_skb_load_bytes(skb, p->l4_off, body.l4, sizeof(body.l4)) < 0)
+	if (reject_load(skb, p, &eth, &body.ip, sizeof(body.ip), body.l4, sizeof(body.l4)) < 0)
 		return -1;
-	reject_eth(&eth);
 	reject_ip4(&ip, &body.ip, IPPROTO_ICMP, sizeof(ip) + sizeof(body));
 	body.type = ICMP_DEST_UNREACH;
 	body.code = ICMP_PORT_UNREACH;
@@ -228,11 +237,8 @@ static __always_inline int reject_icmp6(struct __sk_buff *skb, const struct pkt 
 	struct ethhdr eth;
 	struct ipv6hdr ip;
 
-	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)) < 0 ||
-	    bpf_skb_load_bytes(skb, L3_OFF, &body.ip, sizeof(body.ip)) < 0 ||
-	    bpf_skb_load_bytes(skb, p->l4_off, body.l4, sizeof(body.l4)) < 0)
+	if (reject_load(skb, p, &eth, &body.ip, sizeof(body.ip), body.l4, sizeof(body.l4)) < 0)
 		return -1;
-	reject_eth(&eth);
 	reject_ip6(&ip, &body.ip, IPPROTO_ICMPV6, REJECT_ICMP6_LEN);
 	__builtin_memcpy(body.ph.saddr, &ip.saddr, 16);
 	__builtin_memcpy(body.ph.daddr, &ip.daddr, 16);

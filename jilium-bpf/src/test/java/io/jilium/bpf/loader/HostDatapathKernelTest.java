@@ -238,11 +238,15 @@ class HostDatapathKernelTest {
         dp.close();
         dp = null;
       }
-      if (Files.exists(pinDir)) {
-        try (Stream<Path> s = Files.walk(pinDir)) {
-          for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-            Files.deleteIfExists(p);
-          }
+      removePins(pinDir);
+    }
+  }
+
+  private static void removePins(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> s = Files.walk(dir)) {
+        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
         }
       }
     }
@@ -430,6 +434,32 @@ class HostDatapathKernelTest {
                 assertThat(d.ifindex()).isEqualTo(clientVethIndex);
                 assertThat(d.direction()).isEqualTo(DropNotification.DIR_INGRESS);
               });
+    }
+  }
+
+  @Test
+  void reloadKeepsMaglevTablesUnlessTheTableSizeChanges() throws IOException {
+    Path dir = Path.of(pinDir + "-reload");
+    Path object = Path.of("target/classes/bpf/bpf_host.o");
+    int[] table = new int[MAGLEV_SIZE];
+    java.util.Arrays.fill(table, 7);
+    try {
+      try (HostDatapath first = HostDatapath.load(object, dir, MAGLEV_SIZE)) {
+        first.maglev6().put(99, table);
+      }
+      try (HostDatapath again = HostDatapath.load(object, dir, MAGLEV_SIZE)) {
+        assertThat(again.maglev6().get(99)).hasValueSatisfying(t -> assertThat(t).isEqualTo(table));
+      }
+      try (HostDatapath bigger = HostDatapath.load(object, dir, 509)) {
+        assertThat(bigger.maglev6().keys()).as("made for 251 slots: replaced").isEmpty();
+        bigger.maglev6().put(99, new int[509]);
+        assertThat(bigger.maglev6().get(99)).hasValueSatisfying(t -> assertThat(t).hasSize(509));
+        assertThatThrownBy(() -> bigger.maglev6().put(99, table))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("509");
+      }
+    } finally {
+      removePins(dir);
     }
   }
 
