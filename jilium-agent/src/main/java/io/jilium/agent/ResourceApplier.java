@@ -54,7 +54,12 @@ final class ResourceApplier {
     Map<String, Optional<NamespaceStore.Namespace>> oldNamespaces = new LinkedHashMap<>();
     List<String[]> actions = new ArrayList<>();
     Set<String> touchedNamespaces = new LinkedHashSet<>();
-    ServiceManager.Snapshot oldServices = agent.services().snapshot();
+    // Services and slices are undone from a snapshot, taken only when the apply has any
+    ServiceManager.Snapshot oldServices =
+        resources.stream()
+                .anyMatch(r -> r instanceof ServiceResource || r instanceof EndpointSliceResource)
+            ? agent.services().snapshot()
+            : null;
     List<Resource> services = new ArrayList<>();
     List<String> servicesWhere = new ArrayList<>();
     List<Integer> servicesAt = new ArrayList<>();
@@ -133,7 +138,9 @@ final class ResourceApplier {
       ServiceManager.Snapshot oldServices,
       RuntimeException cause) {
     try {
-      agent.services().rollback(oldServices);
+      if (oldServices != null) {
+        agent.services().rollback(oldServices);
+      }
       for (var e : oldPolicies.entrySet()) {
         if (e.getValue().isPresent()) {
           agent.policy().put(e.getValue().get());
