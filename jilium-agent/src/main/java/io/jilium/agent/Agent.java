@@ -438,6 +438,7 @@ public final class Agent implements AutoCloseable {
       return;
     }
     NodeDevices.Selection sel = NodeDevices.scan(netlink, config.services().devices());
+    Map<Integer, String> before = Map.copyOf(hostDevices);
     Map<Integer, String> now = new HashMap<>();
     for (var link : sel.devices()) {
       now.put(link.index(), link.name());
@@ -459,6 +460,10 @@ public final class Agent implements AutoCloseable {
         it.remove();
         LOG.atInfo().addKeyValue("device", e.getValue()).log("per-packet load balancing detached");
       }
+    }
+    if (!hostDevices.equals(before)) {
+      // a new device's addresses are host addresses (NodePort) from now on, not in 30 s
+      endpoints.syncIpCache();
     }
     sel.ignored()
         .forEach(
