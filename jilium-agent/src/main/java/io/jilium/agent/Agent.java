@@ -1,6 +1,8 @@
 package io.jilium.agent;
 
 import io.jilium.agent.api.AgentApiServer;
+import io.jilium.agent.datapath.LbMapSync;
+import io.jilium.agent.datapath.LbNetnsSync;
 import io.jilium.agent.endpoint.Endpoint;
 import io.jilium.agent.endpoint.EndpointManager;
 import io.jilium.agent.endpoint.NamespaceStore;
@@ -9,12 +11,18 @@ import io.jilium.agent.identity.IdentityService;
 import io.jilium.agent.monitor.MonitorHub;
 import io.jilium.agent.observer.ObserverDirectory;
 import io.jilium.agent.policy.PolicyManager;
+import io.jilium.agent.service.LbWriter;
+import io.jilium.agent.service.ServiceManager;
 import io.jilium.agent.state.AgentState;
 import io.jilium.agent.state.StateStore;
 import io.jilium.bpf.BpfFeatures;
 import io.jilium.bpf.loader.DatapathObjects;
+import io.jilium.bpf.loader.HostDatapath;
 import io.jilium.bpf.loader.LxcDatapath;
+import io.jilium.bpf.loader.SockDatapath;
 import io.jilium.bpf.netlink.Netlink;
+import io.jilium.bpf.netlink.NodeDevices;
+import io.jilium.bpf.netns.NetworkNamespace;
 import io.jilium.core.identity.Identity;
 import io.jilium.core.labels.Labels;
 import io.jilium.core.net.IpAddress;
@@ -24,6 +32,8 @@ import io.jilium.core.resource.NamespaceResource;
 import io.jilium.core.resource.PolicyResource;
 import io.jilium.core.resource.Resource;
 import io.jilium.core.resource.ResourceParser;
+import io.jilium.core.service.Maglev;
+import io.jilium.core.service.ServiceEndpointsResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -32,9 +42,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +75,16 @@ public final class Agent implements AutoCloseable {
   private NamespaceStore namespaces;
   private EndpointManager endpoints;
   private PodRuntime pods;
+  private ServiceManager services;
+  private SockDatapath sock;
+  private HostDatapath host;
+
+  /** Devices bpf_host is attached to, ifindex -> name (control loop). */
+  private final Map<Integer, String> hostDevices = new java.util.TreeMap<>();
+
+  private final java.util.Set<String> reportedIgnoredDevices = new java.util.HashSet<>();
+  private LbNetnsSync netns;
+  private volatile LbMapSync lbMaps;
   private MonitorHub monitor;
   private Observability observability;
   private final Map<Integer, io.jilium.core.policy.EndpointPolicy> publishedPolicies =
@@ -123,11 +145,35 @@ public final class Agent implements AutoCloseable {
     Path object = DatapathObjects.extract(DatapathObjects.LXC, config.stateDir().resolve("bpf"));
     datapath = LxcDatapath.load(object, config.pinDir(), config.observability().eventsRingBytes());
     netlink = Netlink.open();
+    startSocketLb();
+    Path hostObject =
+        DatapathObjects.extract(DatapathObjects.HOST, config.stateDir().resolve("bpf"));
+    host = HostDatapath.load(hostObject, config.pinDir(), config.services().maglevTableSize());
     policy = new PolicyManager(config.enforcement(), config.allowLocalhost());
     identities = new IdentityService(policy);
     namespaces = new NamespaceStore();
     endpoints = new EndpointManager(config, datapath, identities, policy, namespaces, netlink);
     pods = new PodRuntime(config.nodeName(), config.stateDir(), endpoints);
+    services = new ServiceManager(serviceConfig(config.services()), this::podsOf);
+    endpoints.addListener(
+        new EndpointManager.Listener() {
+          @Override
+          public void created(Endpoint ep) {
+            netns.add(ep.id(), ep.netns());
+            services.podsChanged(ep.podNamespace());
+          }
+
+          @Override
+          public void deleted(Endpoint ep) {
+            netns.remove(ep.id());
+            services.podsChanged(ep.podNamespace());
+          }
+
+          @Override
+          public void relabeled(Endpoint ep) {
+            services.podsChanged(ep.podNamespace());
+          }
+        });
     datapath.configure(config.observability().datapath());
     observability = new Observability(config, VERSION);
     observability.openStore();
@@ -149,6 +195,18 @@ public final class Agent implements AutoCloseable {
         },
         1,
         1,
+        TimeUnit.SECONDS);
+    loop.run(this::rescanDevices);
+    timers.scheduleWithFixedDelay(
+        () -> {
+          try {
+            loop.run(this::rescanDevices);
+          } catch (RuntimeException e) {
+            LOG.atWarn().setCause(e).log("device rescan failed");
+          }
+        },
+        DEVICE_RESCAN_SECONDS,
+        DEVICE_RESCAN_SECONDS,
         TimeUnit.SECONDS);
     timers.scheduleWithFixedDelay(
         () -> {
@@ -179,6 +237,8 @@ public final class Agent implements AutoCloseable {
     var saved = store.load();
     if (saved.isEmpty()) {
       endpoints.syncIpCache();
+      syncNetns();
+      services.attach(lbWriter());
       persist();
       return;
     }
@@ -219,10 +279,14 @@ public final class Agent implements AutoCloseable {
     endpoints.reconcileAfterRestore();
     identities.releaseUnreferenced();
     endpoints.flushPolicy();
+    syncNetns();
+    services.restore(s.services());
+    services.attach(lbWriter());
     persist();
     LOG.atInfo()
         .addKeyValue("endpoints", endpoints.all().size())
         .addKeyValue("policies", policy.all().size())
+        .addKeyValue("services", services.serviceCount())
         .log("state restored");
   }
 
@@ -256,7 +320,8 @@ public final class Agent implements AutoCloseable {
             ns,
             endpoints.snapshot(),
             ids,
-            pols));
+            pols,
+            services.state()));
     publish();
   }
 
@@ -321,13 +386,143 @@ public final class Agent implements AutoCloseable {
             "jl_endpoints", viewsById.size() / 65535.0));
   }
 
+  /**
+   * Loads bpf_sock and attaches it to the cgroup2 root (its pinned links keep translating while no
+   * agent runs); with {@code --bpf-lb-sock false}, removes links an earlier agent left.
+   */
+  private void startSocketLb() {
+    if (!config.services().socketLb()) {
+      SockDatapath.detach(config.pinDir());
+      return;
+    }
+    Path object = DatapathObjects.extract(DatapathObjects.SOCK, config.stateDir().resolve("bpf"));
+    sock = SockDatapath.load(object, config.pinDir());
+    Path root = SockDatapath.cgroupRoot(Optional.ofNullable(config.services().cgroupRoot()));
+    sock.attach(root);
+    LOG.atInfo().addKeyValue("cgroup", root).log("socket load balancing attached");
+  }
+
+  /** The netns filter of the socket hooks: the host and every endpoint, nothing else. */
+  private void syncNetns() {
+    netns =
+        new LbNetnsSync(
+            datapath.lb().netns(), NetworkNamespace::cookie, NetworkNamespace.hostCookie());
+    Map<Integer, Path> byEndpoint = new HashMap<>();
+    for (Endpoint ep : endpoints.all()) {
+      byEndpoint.put(ep.id(), ep.netns());
+    }
+    netns.sync(byEndpoint);
+  }
+
+  /** The writer of the load-balancing maps, Maglev tables included. */
+  private LbWriter lbWriter() {
+    lbMaps = new LbMapSync(datapath.lb(), host.maglev4(), host.maglev6());
+    return lbMaps;
+  }
+
+  /** How often links are scanned for new devices matching {@code --devices}. */
+  static final int DEVICE_RESCAN_SECONDS = 5;
+
+  /** {@code --devices none}: per-packet load balancing on no device. */
+  static boolean noDevices(AgentConfig.Services s) {
+    return s.devices().equals(List.of("none"));
+  }
+
+  /**
+   * Attaches bpf_host to every device that matches {@code --devices} (default: those with a default
+   * route) and is not attached yet; forgets devices that vanished or no longer match (detaching
+   * those still present).
+   */
+  private void rescanDevices() {
+    if (noDevices(config.services())) {
+      return;
+    }
+    NodeDevices.Selection sel = NodeDevices.scan(netlink, config.services().devices());
+    Map<Integer, String> before = Map.copyOf(hostDevices);
+    Map<Integer, String> now = new HashMap<>();
+    for (var link : sel.devices()) {
+      now.put(link.index(), link.name());
+      if (!link.name().equals(hostDevices.get(link.index()))) {
+        host.attach(link.index(), link.name());
+        hostDevices.put(link.index(), link.name());
+        LOG.atInfo()
+            .addKeyValue("device", link.name())
+            .addKeyValue("ifindex", link.index())
+            .log("per-packet load balancing attached");
+      }
+    }
+    for (var it = hostDevices.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (!now.containsKey(e.getKey())) {
+        if (netlink.link(e.getValue()).isPresent()) {
+          host.detach(e.getKey());
+        }
+        it.remove();
+        LOG.atInfo().addKeyValue("device", e.getValue()).log("per-packet load balancing detached");
+      }
+    }
+    if (!hostDevices.equals(before)) {
+      // a new device's addresses are host addresses (NodePort) from now on, not in 30 s
+      endpoints.syncIpCache();
+    }
+    sel.ignored()
+        .forEach(
+            (name, why) -> {
+              if (reportedIgnoredDevices.add(name)) {
+                LOG.atWarn()
+                    .addKeyValue("device", name)
+                    .log("device matches --devices but is not used: " + why);
+              }
+            });
+  }
+
+  /** The load-balancing maps, for reading (any thread: map reads need no loop). */
+  LbMapSync lbMaps() {
+    return lbMaps;
+  }
+
+  static ServiceManager.Config serviceConfig(AgentConfig.Services s) {
+    return new ServiceManager.Config(
+        s.clusterIpRanges(),
+        s.nodePortMin(),
+        s.nodePortMax(),
+        s.maglev()
+            ? Optional.of(Maglev.of(s.maglevTableSize(), s.maglevHashSeed()))
+            : Optional.empty());
+  }
+
+  /** The endpoints controller's view of the pods of a namespace: every endpoint is a ready pod. */
+  private Collection<ServiceEndpointsResolver.Pod> podsOf(String namespace) {
+    List<ServiceEndpointsResolver.Pod> out = new ArrayList<>();
+    for (Endpoint ep : endpoints.all()) {
+      if (!ep.podNamespace().equals(namespace)) {
+        continue;
+      }
+      List<String> ips = new ArrayList<>();
+      for (byte[] a : new byte[][] {ep.ipv4(), ep.ipv6()}) {
+        if (a != null) {
+          ips.add(IpAddress.format(a));
+        }
+      }
+      List<ServiceEndpointsResolver.ContainerPort> ports = new ArrayList<>();
+      for (var p : ep.ports()) {
+        ports.add(new ServiceEndpointsResolver.ContainerPort(p.name(), p.port(), p.protocol()));
+      }
+      out.add(
+          new ServiceEndpointsResolver.Pod(
+              ep.podNamespace(), ep.podName(), ep.labels(), ips, ports, true, false, false));
+    }
+    return out;
+  }
+
   /** Parses and applies (or deletes) manifests atomically. */
   ApplyResult apply(List<Document> documents, boolean delete) {
     List<Resource> resources = ResourceParser.parseAll(documents);
+    List<String> where = documents.stream().map(Document::where).toList();
     return loop.call(
         () -> {
           long t0 = System.nanoTime();
-          ApplyResult r = new ResourceApplier(this).apply(resources, delete);
+          ApplyResult r = new ResourceApplier(this).apply(resources, where, delete);
           observability.policyRegenerated(System.nanoTime() - t0);
           return r;
         });
@@ -368,6 +563,10 @@ public final class Agent implements AutoCloseable {
     return pods;
   }
 
+  ServiceManager services() {
+    return services;
+  }
+
   MonitorHub monitor() {
     return monitor;
   }
@@ -401,6 +600,12 @@ public final class Agent implements AutoCloseable {
     loop.close();
     if (netlink != null) {
       netlink.close();
+    }
+    if (sock != null) {
+      sock.close();
+    }
+    if (host != null) {
+      host.close();
     }
     if (datapath != null) {
       datapath.close();

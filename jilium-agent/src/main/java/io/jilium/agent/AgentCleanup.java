@@ -2,7 +2,9 @@ package io.jilium.agent;
 
 import io.jilium.agent.state.AgentState;
 import io.jilium.agent.state.StateStore;
+import io.jilium.bpf.TcAttach;
 import io.jilium.bpf.netlink.Netlink;
+import io.jilium.bpf.netlink.NodeDevices;
 import io.jilium.bpf.netns.NetworkNamespace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,6 +54,17 @@ final class AgentCleanup {
         NetworkNamespace.delete(p);
       }
     }
+    // socket load balancing: its links are pinned, detaching them stops the translation
+    io.jilium.bpf.loader.SockDatapath.detach(config.pinDir());
+    // per-packet load balancing: the devices these flags select
+    if (!Agent.noDevices(config.services())) {
+      try (Netlink nl = Netlink.open()) {
+        for (var link : NodeDevices.scan(nl, config.services().devices()).devices()) {
+          TcAttach.detach(link.index(), TcAttach.Hook.INGRESS);
+          TcAttach.detach(link.index(), TcAttach.Hook.EGRESS);
+        }
+      }
+    }
     deleteTree(config.pinDir());
     deleteTree(config.stateDir());
     try {
@@ -62,7 +75,7 @@ final class AgentCleanup {
     LOG.atInfo()
         .addKeyValue("node", config.nodeName())
         .addKeyValue("endpoints", pods)
-        .log("cleaned up: pods, devices, pinned maps, state and socket removed");
+        .log("cleaned up: pods, devices, socket hooks, pinned maps, state and socket removed");
   }
 
   private static boolean socketAlive(Path socket) {

@@ -3,6 +3,7 @@ package io.jilium.agent;
 import io.jilium.core.net.Cidr;
 import io.jilium.core.policy.EnforcementMode;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Everything the agent is told at start; immutable. */
 public record AgentConfig(
@@ -15,7 +16,35 @@ public record AgentConfig(
     EnforcementMode enforcement,
     boolean allowLocalhost,
     int mtu,
-    Observability observability) {
+    Observability observability,
+    Services services) {
+
+  /**
+   * Services (kube-proxy replacement): where ClusterIPs and node ports come from, how backends are
+   * selected, where the socket hooks and the per-packet programs attach.
+   *
+   * @param clusterIpRanges {@code --service-cluster-ip-range}: one CIDR per family, primary first
+   * @param maglev {@code --lb-algorithm maglev}; else random
+   * @param cgroupRoot {@code --cgroup-root}, or null to find (or mount) cgroup2
+   * @param devices {@code --devices}: names or prefixes ({@code eth+}); empty: devices with a
+   *     default route
+   * @param socketLb {@code --bpf-lb-sock}: translate at the socket for the host and pods
+   */
+  public record Services(
+      List<Cidr> clusterIpRanges,
+      int nodePortMin,
+      int nodePortMax,
+      boolean maglev,
+      int maglevTableSize,
+      String maglevHashSeed,
+      Path cgroupRoot,
+      List<String> devices,
+      boolean socketLb) {
+    public Services {
+      clusterIpRanges = List.copyOf(clusterIpRanges);
+      devices = List.copyOf(devices);
+    }
+  }
 
   /**
    * Flows and metrics: what the datapath reports, the flow buffer, where Hubble's API and the

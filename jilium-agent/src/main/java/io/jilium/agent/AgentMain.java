@@ -156,6 +156,63 @@ public final class AgentMain implements Callable<Integer> {
   int eventsRingSize;
 
   @Option(
+      names = "--service-cluster-ip-range",
+      description =
+          "ClusterIP CIDRs, one per family, comma separated; the first is the primary family"
+              + " (default: 10.202.0.0/16,fd00:10:202::/112, for the families pods have).")
+  String serviceClusterIpRange;
+
+  @Option(
+      names = "--service-node-port-range",
+      defaultValue = "30000-32767",
+      description = "Node ports of NodePort and LoadBalancer Services (default: ${DEFAULT-VALUE}).")
+  String serviceNodePortRange;
+
+  @Option(
+      names = {"--lb-algorithm", "--bpf-lb-algorithm"},
+      defaultValue = "random",
+      description = "Backend selection: random or maglev (default: ${DEFAULT-VALUE}).")
+  String lbAlgorithm;
+
+  @Option(
+      names = "--bpf-lb-maglev-table-size",
+      defaultValue = "16381",
+      description = "Maglev table size, a prime (default: ${DEFAULT-VALUE}).")
+  int maglevTableSize;
+
+  @Option(
+      names = "--bpf-lb-maglev-hash-seed",
+      defaultValue = io.jilium.core.service.Maglev.DEFAULT_HASH_SEED,
+      description =
+          "Maglev hash seed, 12 bytes in base64; the same on every node (default: Cilium's).")
+  String maglevHashSeed;
+
+  @Option(
+      names = "--cgroup-root",
+      description =
+          "cgroup v2 root for the socket load-balancing hooks (default: the mounted cgroup2, or"
+              + " one mounted at /run/jilium/cgroupv2).")
+  Path cgroupRoot;
+
+  @Option(
+      names = "--devices",
+      defaultValue = "",
+      description =
+          "Devices for per-packet load balancing (NodePort, ExternalIPs, LoadBalancer from"
+              + " outside), comma separated names or prefixes like eth+, or none (default: the"
+              + " devices with a default route).")
+  String devices;
+
+  @Option(
+      names = "--bpf-lb-sock",
+      defaultValue = "true",
+      arity = "1",
+      description =
+          "Translate services at the socket (connect, sendmsg) for the host and pods"
+              + " (default: ${DEFAULT-VALUE}).")
+  boolean socketLb;
+
+  @Option(
       names = "--cleanup",
       description =
           "Remove everything this agent created (pods, devices, pinned maps, state) and exit.")
@@ -224,7 +281,76 @@ public final class AgentMain implements Callable<Integer> {
         mode,
         allowLocalhost.equals("always"),
         mtu,
-        observability());
+        observability(),
+        services(v4 != null, v6 != null));
+  }
+
+  private AgentConfig.Services services(boolean v4, boolean v6) {
+    java.util.List<Cidr> ranges = new java.util.ArrayList<>();
+    if (serviceClusterIpRange == null) {
+      if (v4) {
+        ranges.add(io.jilium.core.service.ServiceIpAllocator.DEFAULT_IPV4_CIDR);
+      }
+      if (v6) {
+        ranges.add(io.jilium.core.service.ServiceIpAllocator.DEFAULT_IPV6_CIDR);
+      }
+    } else {
+      for (String part : serviceClusterIpRange.split(",")) {
+        String value = part.trim();
+        Cidr c;
+        try {
+          c = Cidr.parse(value);
+        } catch (IllegalArgumentException e) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--service-cluster-ip-range " + e.getMessage());
+        }
+        ranges.add(cidr("--service-cluster-ip-range", value, c.isIpv4()));
+      }
+    }
+    try {
+      new io.jilium.core.service.ServiceIpAllocator(ranges);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--service-cluster-ip-range: " + e.getMessage());
+    }
+    io.jilium.agent.service.NodePortAllocator np;
+    try {
+      np = io.jilium.agent.service.NodePortAllocator.parseRange(serviceNodePortRange);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--service-node-port-range: " + e.getMessage());
+    }
+    if (!lbAlgorithm.equals("random") && !lbAlgorithm.equals("maglev")) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--lb-algorithm \"" + lbAlgorithm + "\" (expected: random or maglev)");
+    }
+    try {
+      io.jilium.core.service.Maglev.of(maglevTableSize, maglevHashSeed);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--bpf-lb-maglev-table-size/--bpf-lb-maglev-hash-seed: " + e.getMessage());
+    }
+    java.util.List<String> devs;
+    try {
+      devs =
+          devices.strip().equals("none")
+              ? java.util.List.of("none")
+              : io.jilium.bpf.netlink.NodeDevices.parse(java.util.List.of(devices.split(",")));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    return new AgentConfig.Services(
+        ranges,
+        np.min(),
+        np.max(),
+        lbAlgorithm.equals("maglev"),
+        maglevTableSize,
+        maglevHashSeed,
+        cgroupRoot == null ? null : cgroupRoot.toAbsolutePath(),
+        devs,
+        socketLb);
   }
 
   private AgentConfig.Observability observability() {

@@ -121,7 +121,10 @@ final class AgentService extends AgentGrpc.AgentImplBase {
             .setPolicyRevision(agent.policy().revision())
             .setUptimeSeconds(agent.uptimeSeconds())
             .setKernelRelease(System.getProperty("os.version"))
-            .setPid((int) ProcessHandle.current().pid());
+            .setPid((int) ProcessHandle.current().pid())
+            .setServices(agent.services().serviceCount())
+            .setFrontends(agent.services().desired().frontends().size())
+            .setLbAlgorithm(c.services().maglev() ? "maglev" : "random");
     for (BpfFeatures.Feature f : agent.features()) {
       b.addKernelFeatures(
           KernelFeature.newBuilder()
@@ -143,7 +146,17 @@ final class AgentService extends AgentGrpc.AgentImplBase {
 
   private void kernelStatus(StatusResponse.Builder b) {
     LxcDatapath dp = agent.datapath();
-    for (String name : List.of("jl_endpoints", "jl_ipcache", "jl_ct4", "jl_ct6", "jl_metrics")) {
+    for (String name :
+        List.of(
+            "jl_endpoints",
+            "jl_ipcache",
+            "jl_ct4",
+            "jl_ct6",
+            "jl_metrics",
+            "jl_lb4_services",
+            "jl_lb6_services",
+            "jl_lb4_backends",
+            "jl_lb6_backends")) {
       var m = dp.map(name);
       b.addMaps(
           MapPressure.newBuilder()
@@ -578,6 +591,37 @@ final class AgentService extends AgentGrpc.AgentImplBase {
           }
           return b.build();
         });
+  }
+
+  // ---- services ----
+
+  @Override
+  public void serviceList(ServiceListRequest r, StreamObserver<ServiceListResponse> out) {
+    onLoop(
+        out,
+        () -> {
+          ServiceListResponse.Builder b = ServiceListResponse.newBuilder();
+          for (var f : agent.services().frontends()) {
+            if (r.getId() == 0 || f.id() == r.getId()) {
+              b.addServices(ServiceApi.service(f));
+            }
+          }
+          if (r.getId() != 0 && b.getServicesCount() == 0) {
+            throw new NotFoundException("service " + r.getId() + " not found");
+          }
+          return b.build();
+        });
+  }
+
+  @Override
+  public void bpfLbList(BpfLbListRequest r, StreamObserver<BpfLbListResponse> out) {
+    // map reads: on the request's thread, never on the control loop
+    unary(out, () -> ServiceApi.bpfLbList(agent.lbMaps(), r.getRevnat()));
+  }
+
+  @Override
+  public void bpfLbMaglevGet(BpfLbMaglevGetRequest r, StreamObserver<BpfLbMaglevGetResponse> out) {
+    unary(out, () -> ServiceApi.maglev(agent.lbMaps(), r.getServiceId()));
   }
 
   // ---- monitor ----

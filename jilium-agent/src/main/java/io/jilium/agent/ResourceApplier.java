@@ -2,9 +2,9 @@ package io.jilium.agent;
 
 import io.jilium.agent.endpoint.NamespaceStore;
 import io.jilium.agent.endpoint.NotFoundException;
+import io.jilium.agent.service.ServiceManager;
 import io.jilium.core.policy.RuleOrigin;
 import io.jilium.core.resource.EndpointSliceResource;
-import io.jilium.core.resource.ManifestException;
 import io.jilium.core.resource.NamespaceResource;
 import io.jilium.core.resource.PolicyResource;
 import io.jilium.core.resource.Resource;
@@ -33,21 +33,17 @@ final class ResourceApplier {
     this.agent = agent;
   }
 
-  Agent.ApplyResult apply(List<Resource> resources, boolean delete) {
-    for (Resource r : resources) {
-      if (r instanceof ServiceResource || r instanceof EndpointSliceResource) {
-        // Parsed and validated by jilium-core; the agent does not load-balance yet (issue 5).
-        throw new ManifestException(
-            r.displayName() + ": " + r.kind() + " is not supported by this agent yet");
-      }
-    }
+  /**
+   * @param where per resource, where it came from ({@code svc.yaml: document 2}), for messages
+   */
+  Agent.ApplyResult apply(List<Resource> resources, List<String> where, boolean delete) {
     if (delete) {
       for (Resource r : resources) {
         boolean exists =
             switch (r) {
               case PolicyResource p -> agent.policy().get(p.origin()).isPresent();
               case NamespaceResource n -> agent.namespaces().get(n.name()).isPresent();
-              case ServiceResource _, EndpointSliceResource _ -> false;
+              case ServiceResource _, EndpointSliceResource _ -> agent.services().exists(r);
             };
         if (!exists) {
           throw new NotFoundException(r.displayName() + " not found");
@@ -58,8 +54,18 @@ final class ResourceApplier {
     Map<String, Optional<NamespaceStore.Namespace>> oldNamespaces = new LinkedHashMap<>();
     List<String[]> actions = new ArrayList<>();
     Set<String> touchedNamespaces = new LinkedHashSet<>();
+    // Services and slices are undone from a snapshot, taken only when the apply has any
+    ServiceManager.Snapshot oldServices =
+        resources.stream()
+                .anyMatch(r -> r instanceof ServiceResource || r instanceof EndpointSliceResource)
+            ? agent.services().snapshot()
+            : null;
+    List<Resource> services = new ArrayList<>();
+    List<String> servicesWhere = new ArrayList<>();
+    List<Integer> servicesAt = new ArrayList<>();
     try {
-      for (Resource r : resources) {
+      for (int index = 0; index < resources.size(); index++) {
+        Resource r = resources.get(index);
         switch (r) {
           case PolicyResource p -> {
             oldPolicies.putIfAbsent(p.origin(), agent.policy().get(p.origin()));
@@ -90,8 +96,22 @@ final class ResourceApplier {
             touchedNamespaces.add(n.name());
             actions.add(new String[] {n.kind(), "", n.name(), action});
           }
-          case ServiceResource _, EndpointSliceResource _ ->
-              throw new IllegalStateException("refused above: " + r.displayName());
+          case ServiceResource _, EndpointSliceResource _ -> {
+            if (!delete) {
+              oldNamespaces.putIfAbsent(r.namespace(), agent.namespaces().get(r.namespace()));
+              agent.namespaces().ensure(r.namespace());
+            }
+            servicesAt.add(actions.size());
+            actions.add(null); // filled in below, in the order of the manifests
+            services.add(r);
+            servicesWhere.add(index < where.size() ? where.get(index) : r.displayName());
+          }
+        }
+      }
+      if (!services.isEmpty()) {
+        List<String[]> done = agent.services().apply(services, servicesWhere, delete);
+        for (int i = 0; i < done.size(); i++) {
+          actions.set(servicesAt.get(i), done.get(i));
         }
       }
       for (String ns : touchedNamespaces) {
@@ -107,7 +127,7 @@ final class ResourceApplier {
           .log("resources applied");
       return new Agent.ApplyResult(actions, agent.policy().revision());
     } catch (RuntimeException e) {
-      rollback(oldPolicies, oldNamespaces, e);
+      rollback(oldPolicies, oldNamespaces, oldServices, e);
       throw e;
     }
   }
@@ -115,8 +135,12 @@ final class ResourceApplier {
   private void rollback(
       Map<RuleOrigin, Optional<PolicyResource>> oldPolicies,
       Map<String, Optional<NamespaceStore.Namespace>> oldNamespaces,
+      ServiceManager.Snapshot oldServices,
       RuntimeException cause) {
     try {
+      if (oldServices != null) {
+        agent.services().rollback(oldServices);
+      }
       for (var e : oldPolicies.entrySet()) {
         if (e.getValue().isPresent()) {
           agent.policy().put(e.getValue().get());

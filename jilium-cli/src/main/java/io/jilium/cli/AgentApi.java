@@ -103,6 +103,18 @@ final class AgentApi {
     return call("BpfCtList", r, BpfCtListResponse.parser());
   }
 
+  BpfLbListResponse bpfLbList(BpfLbListRequest r) {
+    return call("BpfLbList", r, BpfLbListResponse.parser());
+  }
+
+  BpfLbMaglevGetResponse bpfLbMaglevGet(BpfLbMaglevGetRequest r) {
+    return call("BpfLbMaglevGet", r, BpfLbMaglevGetResponse.parser());
+  }
+
+  ServiceListResponse serviceList(ServiceListRequest r) {
+    return call("ServiceList", r, ServiceListResponse.parser());
+  }
+
   /** Streams monitor events until {@code onEvent} returns false or the connection closes. */
   void monitor(MonitorRequest r, Predicate<MonitorEvent> onEvent) {
     channel.call(

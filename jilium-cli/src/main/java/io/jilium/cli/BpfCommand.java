@@ -2,9 +2,16 @@ package io.jilium.cli;
 
 import io.jilium.api.agent.v1.BpfCtListRequest;
 import io.jilium.api.agent.v1.BpfIpCacheListRequest;
+import io.jilium.api.agent.v1.BpfLbListRequest;
+import io.jilium.api.agent.v1.BpfLbListResponse;
+import io.jilium.api.agent.v1.BpfLbMaglevGetRequest;
+import io.jilium.api.agent.v1.BpfLbMaglevGetResponse;
 import io.jilium.api.agent.v1.BpfPolicyGetRequest;
 import io.jilium.api.agent.v1.CtEntry;
 import io.jilium.api.agent.v1.IpCacheEntry;
+import io.jilium.api.agent.v1.LbMaglevTable;
+import io.jilium.api.agent.v1.LbMapEntry;
+import io.jilium.api.agent.v1.LbRevNatEntry;
 import io.jilium.api.agent.v1.PolicyMapEntry;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -15,7 +22,12 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "bpf",
     description = "Inspect the datapath's BPF maps.",
-    subcommands = {BpfCommand.IpCache.class, BpfCommand.Policy.class, BpfCommand.Ct.class})
+    subcommands = {
+      BpfCommand.IpCache.class,
+      BpfCommand.Policy.class,
+      BpfCommand.Ct.class,
+      BpfCommand.Lb.class
+    })
 final class BpfCommand {
   private BpfCommand() {}
 
@@ -172,6 +184,126 @@ final class BpfCommand {
 
       static String hostPort(String ip, int port) {
         return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port;
+      }
+    }
+  }
+
+  @Command(
+      name = "lb",
+      description = "The load-balancing maps: services, backends, reverse NAT, Maglev.",
+      subcommands = {Lb.ListCmd.class, Lb.Maglev.class})
+  static final class Lb {
+    @Command(
+        name = "list",
+        aliases = "ls",
+        description = "List the services map: every frontend slot and the backend it names.")
+    static final class ListCmd extends AgentCommandBase {
+      @Option(names = "--revnat", description = "List the reverse NAT map instead.")
+      boolean revnat;
+
+      @Option(
+          names = {"-o", "--output"},
+          defaultValue = "table")
+      String output;
+
+      @Override
+      protected int call(AgentApi agent) {
+        BpfLbListResponse r =
+            agent.bpfLbList(BpfLbListRequest.newBuilder().setRevnat(revnat).build());
+        Output.Format f = Output.parse(output);
+        if (revnat) {
+          Output.list(
+              out,
+              f,
+              r.getRevNatList(),
+              () -> {
+                Output.Table t = new Output.Table("ID", "SERVICE ADDRESS");
+                for (LbRevNatEntry e : r.getRevNatList()) {
+                  t.row(e.getId(), ServiceCommand.address(e.getAddress()));
+                }
+                t.print(out);
+              });
+          return 0;
+        }
+        Output.list(
+            out,
+            f,
+            r.getEntriesList(),
+            () -> {
+              Output.Table t =
+                  new Output.Table("SERVICE ADDRESS", "BACKEND ADDRESS (REVNAT_ID) (SLOT)");
+              for (LbMapEntry e : r.getEntriesList()) {
+                t.row(
+                    ServiceCommand.address(e.getFrontend()) + " (" + e.getSlot() + ")", backend(e));
+              }
+              t.print(out);
+            });
+        return 0;
+      }
+
+      /** As Cilium prints it: slot 0 as {@code 0.0.0.0:0 (id) (0) [flags]}. */
+      static String backend(LbMapEntry e) {
+        if (e.getSlot() == 0) {
+          return "0.0.0.0:0 ("
+              + e.getRevNatIndex()
+              + ") (0) ["
+              + String.join(", ", e.getFlagsList())
+              + "]";
+        }
+        if (!e.hasBackend()) {
+          return "backend " + e.getBackendId() + " not found";
+        }
+        return ServiceCommand.address(e.getBackend())
+            + " ("
+            + e.getRevNatIndex()
+            + ") ("
+            + e.getSlot()
+            + ")"
+            + (e.getBackendState().equals("terminating") ? " [terminating]" : "");
+      }
+    }
+
+    @Command(name = "maglev", description = "Maglev lookup tables.", subcommands = Maglev.Get.class)
+    static final class Maglev {
+      @Command(name = "get", description = "Show the Maglev table of a service id.")
+      static final class Get extends AgentCommandBase {
+        @Parameters(paramLabel = "SERVICE_ID")
+        int id;
+
+        @Option(
+            names = {"-o", "--output"},
+            defaultValue = "table")
+        String output;
+
+        @Override
+        protected int call(AgentApi agent) {
+          if (id <= 0 || id > 65535) {
+            throw new CliException("service id " + id + " (expected: 1-65535)");
+          }
+          BpfLbMaglevGetResponse r =
+              agent.bpfLbMaglevGet(BpfLbMaglevGetRequest.newBuilder().setServiceId(id).build());
+          Output.single(
+              out,
+              Output.parse(output),
+              r,
+              () -> {
+                Output.Table t = new Output.Table("SVC ID", "FAMILY", "BACKEND SLOTS", "LUT");
+                for (LbMaglevTable m : r.getTablesList()) {
+                  java.util.TreeMap<Integer, Integer> counts = new java.util.TreeMap<>();
+                  StringBuilder lut = new StringBuilder("[");
+                  for (int b : m.getBackendIdsList()) {
+                    counts.merge(b, 1, Integer::sum);
+                    lut.append(' ').append(b);
+                  }
+                  lut.append(" ]");
+                  List<String> share = new java.util.ArrayList<>();
+                  counts.forEach((b, n) -> share.add(b + ": " + n));
+                  t.row(r.getServiceId(), m.getFamily(), String.join("\n", share), lut);
+                }
+                t.print(out);
+              });
+          return 0;
+        }
       }
     }
   }

@@ -33,6 +33,7 @@ public final class JiliumMain implements Runnable {
     SUBCOMMANDS.put("policy", PolicyCommand.class);
     SUBCOMMANDS.put("identity", IdentityCommand.class);
     SUBCOMMANDS.put("endpoint", EndpointCommand.class);
+    SUBCOMMANDS.put("service", ServiceCommand.class);
     SUBCOMMANDS.put("bpf", BpfCommand.class);
     SUBCOMMANDS.put("monitor", MonitorCommand.class);
     SUBCOMMANDS.put("observe", ObserveCommand.class);

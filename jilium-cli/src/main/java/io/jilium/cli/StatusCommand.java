@@ -50,6 +50,14 @@ final class StatusCommand extends AgentCommandBase {
                   + " (revision "
                   + s.getPolicyRevision()
                   + ")");
+          out.println(
+              "Services:            "
+                  + s.getServices()
+                  + " ("
+                  + s.getFrontends()
+                  + " frontends, "
+                  + (s.getLbAlgorithm().isEmpty() ? "random" : s.getLbAlgorithm())
+                  + ")");
           out.println("State dir:           " + s.getStateDir());
           out.println("BPF maps:            " + s.getBpfRoot());
           out.println("Lost events:         " + s.getLostEvents());

@@ -3,12 +3,7 @@ package io.jilium.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.BoolValue;
-import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.StreamObserver;
 import io.jilium.api.flow.CiliumEventType;
 import io.jilium.api.flow.Endpoint;
@@ -26,67 +21,30 @@ import io.jilium.api.observer.ObserverGrpc;
 import io.jilium.api.observer.ServerStatusRequest;
 import io.jilium.api.observer.ServerStatusResponse;
 import io.jilium.cli.rpc.UnixGrpcChannel;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code jilium observe} end to end against a stand-in Observer service on a Unix socket. */
 class ObserveCommandTest {
-  /** Netty's warnings about socket options would land in the captured standard error. */
-  private static final Logger NETTY = Logger.getLogger("io.grpc.netty.shaded.io.netty");
-
-  static {
-    NETTY.setLevel(Level.OFF);
-  }
-
+  private final List<GetFlowsRequest> requests = new CopyOnWriteArrayList<>();
+  private StandInAgent agent;
   private Path dir;
   private Path socket;
-  private Server server;
-  private EpollEventLoopGroup group;
-  private final List<GetFlowsRequest> requests = new CopyOnWriteArrayList<>();
-
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream realOut;
-  private PrintStream realErr;
 
   @BeforeEach
-  void start() throws Exception {
-    dir = Files.createTempDirectory("jl-observe");
-    socket = dir.resolve("s.sock");
-    group = new EpollEventLoopGroup(1);
-    server =
-        NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-            .channelType(EpollServerDomainSocketChannel.class)
-            .bossEventLoopGroup(group)
-            .workerEventLoopGroup(group)
-            .addService(new StandIn())
-            .build()
-            .start();
-    realOut = System.out;
-    realErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  void start() {
+    agent = new StandInAgent(new StandIn());
+    dir = agent.dir();
+    socket = agent.socket();
   }
 
   @AfterEach
   void stop() throws Exception {
-    System.setOut(realOut);
-    System.setErr(realErr);
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).sync();
-    Files.deleteIfExists(socket);
-    Files.deleteIfExists(dir);
+    agent.close();
   }
 
   private static Flow flow(int sport, Verdict verdict) {
@@ -149,19 +107,15 @@ class ObserveCommandTest {
   }
 
   private int run(String... args) {
-    String[] all = new String[args.length + 2];
-    all[0] = "--socket";
-    all[1] = socket.toString();
-    System.arraycopy(args, 0, all, 2, args.length);
-    return JiliumMain.run(all);
+    return agent.run(args);
   }
 
   private String stdout() {
-    return out.toString(StandardCharsets.UTF_8);
+    return agent.stdout();
   }
 
   private String stderr() {
-    return err.toString(StandardCharsets.UTF_8);
+    return agent.stderr();
   }
 
   @Test
@@ -225,16 +179,7 @@ class ObserveCommandTest {
 
   @Test
   void unimplementedObserverIsExplained() throws Exception {
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    Files.deleteIfExists(socket);
-    server =
-        NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-            .channelType(EpollServerDomainSocketChannel.class)
-            .bossEventLoopGroup(group)
-            .workerEventLoopGroup(group)
-            .addService(new ObserverGrpc.ObserverImplBase() {})
-            .build()
-            .start();
+    agent.serve(new ObserverGrpc.ObserverImplBase() {});
     assertThat(run("observe")).isEqualTo(1);
     assertThat(stderr())
         .startsWith(

@@ -71,6 +71,20 @@ public final class EndpointManager {
       List<String> command,
       Path logFile) {}
 
+  /**
+   * Told about endpoints after they were created, deleted or relabelled (on the control loop). A
+   * listener's failure is logged; it never undoes the endpoint change.
+   */
+  public interface Listener {
+    default void created(Endpoint ep) {}
+
+    default void deleted(Endpoint ep) {}
+
+    default void relabeled(Endpoint ep) {}
+  }
+
+  private final List<Listener> listeners = new ArrayList<>();
+
   private final AgentConfig config;
   private final LxcDatapath datapath;
   private final IdentityService identities;
@@ -110,6 +124,25 @@ public final class EndpointManager {
     this.pool4 = config.podCidrV4() == null ? null : new AddressPool(config.podCidrV4());
     this.pool6 = config.podCidrV6() == null ? null : new AddressPool(config.podCidrV6());
     policy.engine().setPeerPorts(this::namedPortsOf);
+  }
+
+  public void addListener(Listener l) {
+    listeners.add(l);
+  }
+
+  private void tell(
+      Endpoint ep, String what, java.util.function.BiConsumer<Listener, Endpoint> call) {
+    for (Listener l : listeners) {
+      try {
+        call.accept(l, ep);
+      } catch (RuntimeException e) {
+        LOG.atError()
+            .setCause(e)
+            .addKeyValue("endpointId", ep.id)
+            .addKeyValue("pod", ep.podRef())
+            .log("endpoint " + what + ": a follower failed: " + e.getMessage());
+      }
+    }
   }
 
   // ---- queries ----
@@ -199,6 +232,7 @@ public final class EndpointManager {
           .addKeyValue("ipv6", v6 == null ? "" : IpAddress.format(v6))
           .addKeyValue("interface", hostIfName)
           .log("endpoint created");
+      tell(ep, "created", Listener::created);
       return ep;
     } catch (RuntimeException e) {
       // undo in reverse; report the original failure
@@ -296,6 +330,7 @@ public final class EndpointManager {
         .addKeyValue("endpointId", ep.id)
         .addKeyValue("pod", ep.podRef())
         .log("endpoint deleted");
+    tell(ep, "deleted", Listener::deleted);
     return true;
   }
 
@@ -309,6 +344,7 @@ public final class EndpointManager {
     ep.labels = Map.copyOf(labels);
     refreshIdentity(ep);
     flushPolicy();
+    tell(ep, "relabeled", Listener::relabeled);
   }
 
   /** A namespace's labels changed: the identities of its pods change with them. */

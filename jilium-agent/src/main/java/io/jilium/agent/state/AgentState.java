@@ -16,7 +16,8 @@ public record AgentState(
     List<NamespaceState> namespaces,
     List<EndpointState> endpoints,
     List<IdentityState> identities,
-    List<PolicyState> policies) {
+    List<PolicyState> policies,
+    ServicesState services) {
 
   public static final int VERSION = 1;
 
@@ -25,6 +26,7 @@ public record AgentState(
     endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
     identities = identities == null ? List.of() : List.copyOf(identities);
     policies = policies == null ? List.of() : List.copyOf(policies);
+    services = services == null ? ServicesState.EMPTY : services;
   }
 
   /** A namespace: explicit (applied) or implicit (created by a pod). */
@@ -60,4 +62,38 @@ public record AgentState(
   /** A policy resource as applied (re-parsed on restore). */
   public record PolicyState(
       String kind, String namespace, String name, String json, long revision) {}
+
+  /**
+   * Services and EndpointSlices as applied, with what was allocated for them, and the service and
+   * backend ids in the maps (state files of agents before services have none).
+   */
+  public record ServicesState(
+      List<ServiceState> services,
+      List<EndpointSliceState> endpointSlices,
+      List<LbIdState> serviceIds,
+      List<LbIdState> backendIds) {
+    public static final ServicesState EMPTY =
+        new ServicesState(List.of(), List.of(), List.of(), List.of());
+
+    public ServicesState {
+      services = services == null ? List.of() : List.copyOf(services);
+      endpointSlices = endpointSlices == null ? List.of() : List.copyOf(endpointSlices);
+      serviceIds = serviceIds == null ? List.of() : List.copyOf(serviceIds);
+      backendIds = backendIds == null ? List.of() : List.copyOf(backendIds);
+    }
+  }
+
+  /**
+   * A Service as applied (re-parsed on restore) and its allocations.
+   *
+   * @param nodePorts per {@code spec.ports} entry, 0 for none
+   */
+  public record ServiceState(
+      String json, List<String> ipFamilies, List<String> clusterIps, List<Integer> nodePorts) {}
+
+  /** An EndpointSlice as applied. */
+  public record EndpointSliceState(String json) {}
+
+  /** A service id (frontend) or backend id, the address as {@code 10.0.0.1:80/TCP}. */
+  public record LbIdState(String address, int id) {}
 }

@@ -287,6 +287,11 @@ public final class ServiceIpAllocator {
 
     /** The lowest free offset, or -1. */
     long lowestFree() {
+      if (used.isEmpty() || used.lastKey() - used.firstKey() + 1 == used.size()) {
+        // no gap (the common case of Services created in a row): no need to walk the set
+        long next = used.isEmpty() || used.firstKey() > first ? first : used.lastKey() + 1;
+        return next <= last ? next : -1;
+      }
       long candidate = first;
       for (long taken : used.keySet()) {
         if (taken > candidate) {
