@@ -187,6 +187,14 @@ final class AgentFixture
     f.addAll(List.of("--bpf-root", BPF_ROOT.toString()));
     f.addAll(List.of("--pod-cidr-v4", cidrV4()));
     f.addAll(List.of("--pod-cidr-v6", ipv6 ? cidrV6() : "none"));
+    // service addresses of their own, so agents running side by side never share a VIP
+    f.addAll(
+        List.of(
+            "--service-cluster-ip-range", serviceCidrV4() + (ipv6 ? "," + serviceCidrV6() : "")));
+    if (!extraFlags.contains("--devices")) {
+      // the machine's own uplink is not a test's to take over
+      f.addAll(List.of("--devices", "none"));
+    }
     f.addAll(extraFlags);
     return f;
   }
@@ -464,6 +472,16 @@ final class AgentFixture
    */
   int cidrIndex() {
     return cidrIndex;
+  }
+
+  /** The agent's ClusterIP range: 10.231.n.0/24. */
+  String serviceCidrV4() {
+    return "10.231." + cidrIndex + ".0/24";
+  }
+
+  /** The agent's IPv6 ClusterIP range: fd00:10:231::n:0/120. */
+  String serviceCidrV6() {
+    return "fd00:10:231::" + Integer.toHexString(cidrIndex) + ":0/120";
   }
 
   String cidrV4() {
