@@ -1,12 +1,15 @@
 package io.jilium.cli;
 
 import io.jilium.api.agent.v1.ApplyRequest;
+import io.jilium.api.agent.v1.LbBackend;
+import io.jilium.api.agent.v1.LbService;
 import io.jilium.api.agent.v1.Manifest;
 import io.jilium.api.agent.v1.MonitorEvent;
 import io.jilium.api.agent.v1.MonitorRequest;
 import io.jilium.api.agent.v1.NamedPort;
 import io.jilium.api.agent.v1.Pod;
 import io.jilium.api.agent.v1.PodRunRequest;
+import io.jilium.api.agent.v1.ServiceListRequest;
 import io.jilium.api.flow.FlowFilter;
 import io.jilium.api.observer.GetFlowsRequest;
 import io.jilium.cli.observe.FlowPrinter;
@@ -61,6 +64,21 @@ final class DemoCommand implements Callable<Integer> {
               protocol: TCP
       """;
 
+  private static final String SERVICE =
+      """
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: backend
+        namespace: demo
+      spec:
+        selector:
+          app: backend
+        ports:
+        - port: 80
+          targetPort: http
+      """;
+
   private final PrintStream out = System.out;
 
   @Override
@@ -76,7 +94,12 @@ final class DemoCommand implements Callable<Integer> {
             "--pod-cidr-v4",
             "10.201.0.0/24",
             "--pod-cidr-v6",
-            "fd00:10:201::/120");
+            "fd00:10:201::/120",
+            "--service-cluster-ip-range",
+            "10.201.128.0/24",
+            // the demo's traffic stays on the node: the machine's uplink is left alone
+            "--devices",
+            "none");
     step("Cleaning up what an earlier demo may have left");
     runQuietly(jilium("agent", agentArgs, "--cleanup"));
     step("Starting a Jilium agent for the demo (node " + NODE + ", socket " + SOCKET + ")");
@@ -149,6 +172,32 @@ final class DemoCommand implements Callable<Integer> {
     connect(frontend, backend);
     connect(intruder, backend);
 
+    step(
+        "A Service in front of the backend: its ClusterIP is translated in the kernel at connect()");
+    out.print(SERVICE.indent(4));
+    agent.apply(
+        ApplyRequest.newBuilder()
+            .addManifests(Manifest.newBuilder().setSource("demo-service.yaml").setContent(SERVICE))
+            .build());
+    String vip = "";
+    for (LbService svc :
+        agent.serviceList(ServiceListRequest.getDefaultInstance()).getServicesList()) {
+      if (svc.getName().equals("backend") && svc.getType().equals("ClusterIP")) {
+        vip = svc.getFrontend().getIp();
+        List<String> backends = new ArrayList<>();
+        for (LbBackend b : svc.getBackendsList()) {
+          backends.add(b.getAddress().getIp() + ":" + b.getAddress().getPort());
+        }
+        out.printf(
+            "  service demo/backend: ClusterIP %s:%d -> %s%n",
+            vip, svc.getFrontend().getPort(), String.join(", ", backends));
+      }
+    }
+    if (vip.isEmpty()) {
+      throw new CliException("the demo service got no ClusterIP frontend");
+    }
+    tryConnect(frontend, "backend service", vip + ":80", "TCP:" + vip + ":80");
+
     step("Applying a CiliumNetworkPolicy: only role=frontend may reach app=backend on 8080/TCP");
     out.print(POLICY.indent(4));
     var applied =
@@ -173,9 +222,10 @@ final class DemoCommand implements Callable<Integer> {
               }
             });
     try {
-      step("The frontend is allowed (IPv4 and IPv6)");
+      step("The frontend is allowed (IPv4, IPv6 and through the service)");
       connect(frontend, backend);
       connect6(frontend, backend);
+      tryConnect(frontend, "backend service", vip + ":80", "TCP:" + vip + ":80");
       step("The intruder is dropped by the datapath");
       connect(intruder, backend);
       MonitorEvent drop = events.poll(10, TimeUnit.SECONDS);
@@ -209,14 +259,15 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void connect(Pod from, Pod to) throws Exception {
-    tryConnect(from, to, to.getIpv4(), "TCP:" + to.getIpv4() + ":8080");
+    tryConnect(from, to.getName(), to.getIpv4() + ":8080", "TCP:" + to.getIpv4() + ":8080");
   }
 
   private void connect6(Pod from, Pod to) throws Exception {
-    tryConnect(from, to, to.getIpv6(), "TCP6:[" + to.getIpv6() + "]:8080");
+    tryConnect(
+        from, to.getName(), "[" + to.getIpv6() + "]:8080", "TCP6:[" + to.getIpv6() + "]:8080");
   }
 
-  private void tryConnect(Pod from, Pod to, String ip, String address) throws Exception {
+  private void tryConnect(Pod from, String to, String where, String address) throws Exception {
     Process p =
         new ProcessBuilder(
                 "nsenter",
@@ -232,10 +283,10 @@ final class DemoCommand implements Callable<Integer> {
     String reply = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     boolean ok = p.waitFor() == 0 && reply.contains("hello");
     out.printf(
-        "  %s -> %s (%s:8080): %s%n",
+        "  %s -> %s (%s): %s%n",
         from.getName(),
-        to.getName(),
-        ip,
+        to,
+        where,
         ok ? "ALLOWED, got \"" + reply + "\"" : "DROPPED (connection timed out)");
   }
 
