@@ -24,6 +24,22 @@ static __always_inline void notify_lost(void)
 		*lost += 1; /* per-CPU */
 }
 
+/*
+ * Wake the agent only when the ring is filling up. The agent also drains the ring every few
+ * milliseconds (MonitorHub), so under load it reads batches instead of waking once per record;
+ * a reader that is behind is still woken before the ring overflows.
+ */
+#define NOTIFY_WAKEUP_FRACTION 8 /* wake when more than 1/8 of the ring is unread */
+
+static __always_inline void notify_submit(void *n)
+{
+	__u64 avail = bpf_ringbuf_query(&jl_events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&jl_events, BPF_RB_RING_SIZE);
+
+	bpf_ringbuf_submit(n, avail > size / NOTIFY_WAKEUP_FRACTION ? BPF_RB_FORCE_WAKEUP
+								    : BPF_RB_NO_WAKEUP);
+}
+
 /* The datapath configuration; defaults (medium aggregation) until the agent writes it. */
 static __always_inline const struct lxc_config *lxc_config(void)
 {
@@ -84,7 +100,7 @@ static __always_inline void send_trace_notify(struct __sk_buff *skb, const struc
 	n->reason = t->reason;
 	n->ifindex = skb->ifindex;
 	n->ktime = bpf_ktime_get_ns();
-	bpf_ringbuf_submit(n, 0);
+	notify_submit(n);
 }
 
 struct verdict_info {
@@ -121,7 +137,7 @@ static __always_inline void send_policy_verdict_notify(struct __sk_buff *skb,
 	n->match_type = v->match_type;
 	n->ifindex = skb->ifindex;
 	n->ktime = bpf_ktime_get_ns();
-	bpf_ringbuf_submit(n, 0);
+	notify_submit(n);
 }
 
 static __always_inline void send_drop_notify(struct __sk_buff *skb, const struct drop_info *d)
@@ -151,7 +167,7 @@ static __always_inline void send_drop_notify(struct __sk_buff *skb, const struct
 	n->ifindex = skb->ifindex;
 	n->dir = d->dir;
 	n->ktime = bpf_ktime_get_ns();
-	bpf_ringbuf_submit(n, 0);
+	notify_submit(n);
 }
 
 #endif /* JILIUM_NOTIFY_H */

@@ -25,6 +25,12 @@ public final class MonitorHub implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MonitorHub.class);
   private static final int SUBSCRIBER_QUEUE = 8192;
 
+  /**
+   * How often the ring is drained without a wakeup: the datapath wakes the reader only when the
+   * ring fills up (bpf/lib/notify.h), so this bounds the delay of an event at low rates.
+   */
+  private static final int DRAIN_INTERVAL_MILLIS = 10;
+
   /** IP address (canonical text) -> pod (ns/name), for naming the two ends of a drop. */
   private volatile Map<String, String> podsByIp = Map.of();
 
@@ -89,7 +95,7 @@ public final class MonitorHub implements AutoCloseable {
   private void pollLoop() {
     while (running) {
       try {
-        ring.poll(200);
+        ring.poll(DRAIN_INTERVAL_MILLIS);
       } catch (RuntimeException e) {
         LOG.atWarn().setCause(e).log("monitor: reading the events ring buffer failed");
       }
