@@ -47,6 +47,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+  /** How long a flow query waits for the monitor to read what the datapath already wrote. */
+  private static final long CATCH_UP_MILLIS = 200;
+
   public static final String VERSION = "0.1.0";
 
   private final AgentConfig config;
@@ -135,6 +139,7 @@ public final class Agent implements AutoCloseable {
     observability.observer().lostInKernel(datapath.lostEvents()); // the baseline
     monitor = new MonitorHub(datapath.map(LxcDatapath.EVENTS), observability.observer()::onRecord);
     monitor.start();
+    observability.observer().setCatchUp(() -> monitor.awaitDrained(CATCH_UP_MILLIS));
     loop.run(this::publish);
     observability.start(datapath);
     api = new AgentApiServer(config.socket(), new AgentService(this), observability.service());

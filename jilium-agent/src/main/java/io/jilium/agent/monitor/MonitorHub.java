@@ -26,10 +26,14 @@ public final class MonitorHub implements AutoCloseable {
   private static final int SUBSCRIBER_QUEUE = 8192;
 
   /**
-   * How often the ring is drained without a wakeup: the datapath wakes the reader only when the
-   * ring fills up (bpf/lib/notify.h), so this bounds the delay of an event at low rates.
+   * The datapath wakes the reader for the first record after a quiet millisecond, or when the ring
+   * fills up (bpf/lib/notify.h), not for every record: after a wakeup the reader drains the ring
+   * every millisecond until a drain finds nothing. The idle timeout bounds the delay of a record
+   * whose wakeup raced with the last drain.
    */
-  private static final int DRAIN_INTERVAL_MILLIS = 10;
+  private static final int DRAIN_INTERVAL_MILLIS = 1;
+
+  private static final int IDLE_TIMEOUT_MILLIS = 20;
 
   /** IP address (canonical text) -> pod (ns/name), for naming the two ends of a drop. */
   private volatile Map<String, String> podsByIp = Map.of();
@@ -39,6 +43,8 @@ public final class MonitorHub implements AutoCloseable {
   private final Thread thread;
   private final AtomicLong decoded = new AtomicLong();
   private volatile boolean running = true;
+  private final Object drainLock = new Object();
+  private long drains; // completed drains of the ring, guarded by drainLock
   private final long monotonicToWallNanos;
 
   /** One listener's queue; {@link #lost()} counts what did not fit. */
@@ -93,11 +99,39 @@ public final class MonitorHub implements AutoCloseable {
   }
 
   private void pollLoop() {
+    boolean draining = false;
     while (running) {
       try {
-        ring.poll(DRAIN_INTERVAL_MILLIS);
+        draining = ring.poll(draining ? DRAIN_INTERVAL_MILLIS : IDLE_TIMEOUT_MILLIS) > 0;
       } catch (RuntimeException e) {
         LOG.atWarn().setCause(e).log("monitor: reading the events ring buffer failed");
+      }
+      synchronized (drainLock) {
+        drains++;
+        drainLock.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Waits until every record the datapath wrote before this call has been handed on (two more
+   * drains of the ring: the one under way may have passed the newest record already), at most
+   * {@code timeoutMillis}; a reader of the flow ring calls it to see what just happened.
+   */
+  public void awaitDrained(long timeoutMillis) {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    synchronized (drainLock) {
+      long target = drains + 2;
+      try {
+        while (drains < target && running) {
+          long left = (deadline - System.nanoTime()) / 1_000_000L;
+          if (left <= 0) {
+            return;
+          }
+          drainLock.wait(left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }

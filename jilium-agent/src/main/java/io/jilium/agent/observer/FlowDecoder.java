@@ -78,8 +78,11 @@ public final class FlowDecoder {
     }
   }
 
-  /** A cache of policy lookups is dropped when it grows past this (ports can be many). */
-  private static final int MAX_CACHED_LOOKUPS = 16_384;
+  private static final BoolValue TRUE = BoolValue.of(true);
+  private static final BoolValue FALSE = BoolValue.of(false);
+
+  /** A cache keyed by packet fields is dropped when it grows past this (they can be many). */
+  private static final int MAX_CACHED = 16_384;
 
   private final Supplier<ObserverDirectory> directory;
   private final long monotonicToWallNanos;
@@ -92,8 +95,15 @@ public final class FlowDecoder {
   private final Map<Long, NetworkInterface> interfaces = new HashMap<>();
   private final Map<LookupKey, List<Policy>> lookups = new HashMap<>();
   private final CiliumEventType[] eventTypes = new CiliumEventType[8 * 256];
+  // address pairs: the same few conversations fill most flows
+  private final Map<MacPair, Ethernet> ethernets = new HashMap<>();
+  private final Map<IpPair, IP> ips = new HashMap<>();
 
   private record LookupKey(int endpointId, int remote, Direction d, int proto, int port) {}
+
+  private record MacPair(long source, long destination) {}
+
+  private record IpPair(String source, String destination, int version) {}
 
   /**
    * @param directory the latest published snapshot
@@ -139,8 +149,7 @@ public final class FlowDecoder {
     ObserverDirectory.EndpointView local = dir.endpointsById().get(source);
     f.setInterface(networkInterface(local, ifindex));
     if (capLen >= 12) {
-      f.setEthernet(
-          Ethernet.newBuilder().setSource(mac(r, HEADER + 6)).setDestination(mac(r, HEADER)));
+      f.setEthernet(ethernet(r));
     }
     packet(f, p);
 
@@ -183,7 +192,7 @@ public final class FlowDecoder {
             .setTraceReason(
                 known ? TraceReason.forNumber(reason + 1) : TraceReason.TRACE_REASON_UNKNOWN);
         if (known) {
-          f.setIsReply(BoolValue.of(reply)).setReply(reply);
+          f.setIsReply(reply ? TRUE : FALSE).setReply(reply);
         }
         boolean towardsPod = sub == TRACE_TO_LXC;
         // the direction of the connection, seen from the endpoint: replies run against it
@@ -204,7 +213,7 @@ public final class FlowDecoder {
             .setPolicyMatchType(match)
             .setTrafficDirection(
                 d == Direction.INGRESS ? TrafficDirection.INGRESS : TrafficDirection.EGRESS)
-            .setIsReply(BoolValue.of(false));
+            .setIsReply(FALSE);
         if (verdict < 0) {
           f.setDropReason(-verdict).setDropReasonDescValue(-verdict);
         }
@@ -229,15 +238,50 @@ public final class FlowDecoder {
     return f.build();
   }
 
-  private static void packet(Flow.Builder f, PacketSummary p) {
+  private Ethernet ethernet(byte[] r) {
+    MacPair key = new MacPair(macBits(r, HEADER + 6), macBits(r, HEADER));
+    Ethernet e = ethernets.get(key);
+    if (e == null) {
+      if (ethernets.size() >= MAX_CACHED) {
+        ethernets.clear();
+      }
+      e =
+          Ethernet.newBuilder()
+              .setSource(mac(r, HEADER + 6))
+              .setDestination(mac(r, HEADER))
+              .build();
+      ethernets.put(key, e);
+    }
+    return e;
+  }
+
+  private static long macBits(byte[] r, int off) {
+    long v = 0;
+    for (int i = 0; i < 6; i++) {
+      v = v << 8 | (r[off + i] & 0xff);
+    }
+    return v;
+  }
+
+  private void packet(Flow.Builder f, PacketSummary p) {
     if (!p.isKnown()) {
       return;
     }
-    f.setIP(
-        IP.newBuilder()
-            .setSource(p.source())
-            .setDestination(p.destination())
-            .setIpVersion(p.ipVersion() == 4 ? IPVersion.IPv4 : IPVersion.IPv6));
+    IpPair key = new IpPair(p.source(), p.destination(), p.ipVersion());
+    IP ip = ips.get(key);
+    if (ip == null) {
+      if (ips.size() >= MAX_CACHED) {
+        ips.clear();
+      }
+      ip =
+          IP.newBuilder()
+              .setSource(p.source())
+              .setDestination(p.destination())
+              .setIpVersion(p.ipVersion() == 4 ? IPVersion.IPv4 : IPVersion.IPv6)
+              .build();
+      ips.put(key, ip);
+    }
+    f.setIP(ip);
     Layer4.Builder l4 = Layer4.newBuilder();
     switch (p.protocol()) {
       case 6 ->
@@ -329,7 +373,7 @@ public final class FlowDecoder {
     LookupKey key = new LookupKey(endpointId, remote, d, p.protocol(), port);
     List<Policy> by = lookups.get(key);
     if (by == null) {
-      if (lookups.size() >= MAX_CACHED_LOOKUPS) {
+      if (lookups.size() >= MAX_CACHED) {
         lookups.clear();
       }
       by = lookup(cachedFor, key);

@@ -79,6 +79,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         r -> r.hasLostEvents() || (r.hasFlow() && filter.test(r.getFlow()));
 
     FlowRing ring = observer.ring();
+    observer.catchUp(); // the flows of what just happened may still be in the kernel's ring
     FlowRing.Snapshot snapshot = ring.snapshot();
     long cursor = snapshot.next();
     List<GetFlowsResponse> held = snapshot.events();
