@@ -137,7 +137,11 @@ public final class Agent implements AutoCloseable {
     observability.openStore();
     loop.run(this::restore);
     observability.observer().lostInKernel(datapath.lostEvents()); // the baseline
-    monitor = new MonitorHub(datapath.map(LxcDatapath.EVENTS), observability.observer()::onRecord);
+    monitor =
+        new MonitorHub(
+            datapath.map(LxcDatapath.EVENTS),
+            observability.observer()::onRecord,
+            observability.observer()::endOfBatch);
     monitor.start();
     observability.observer().setCatchUp(() -> monitor.awaitDrained(CATCH_UP_MILLIS));
     loop.run(this::publish);

@@ -66,11 +66,16 @@ public final class MonitorHub implements AutoCloseable {
   private final java.util.function.Consumer<byte[]> records;
 
   public MonitorHub(BpfMap events) {
-    this(events, r -> {});
+    this(events, r -> {}, () -> {});
   }
 
-  public MonitorHub(BpfMap events, java.util.function.Consumer<byte[]> records) {
+  /** Runs after every drain of the ring that handed on records. */
+  private final Runnable endOfBatch;
+
+  public MonitorHub(
+      BpfMap events, java.util.function.Consumer<byte[]> records, Runnable endOfBatch) {
     this.records = records;
+    this.endOfBatch = endOfBatch;
     this.monotonicToWallNanos = System.currentTimeMillis() * 1_000_000L - monotonicNanos();
     this.ring = new RingBuffer(events, this::onRecord);
     this.thread = Thread.ofPlatform().name("jilium-monitor").daemon(true).unstarted(this::pollLoop);
@@ -103,6 +108,9 @@ public final class MonitorHub implements AutoCloseable {
     while (running) {
       try {
         draining = ring.poll(draining ? DRAIN_INTERVAL_MILLIS : IDLE_TIMEOUT_MILLIS) > 0;
+        if (draining) {
+          endOfBatch.run();
+        }
       } catch (RuntimeException e) {
         LOG.atWarn().setCause(e).log("monitor: reading the events ring buffer failed");
       }

@@ -41,6 +41,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -239,20 +240,14 @@ public final class FlowDecoder {
   }
 
   private Ethernet ethernet(byte[] r) {
-    MacPair key = new MacPair(macBits(r, HEADER + 6), macBits(r, HEADER));
-    Ethernet e = ethernets.get(key);
-    if (e == null) {
-      if (ethernets.size() >= MAX_CACHED) {
-        ethernets.clear();
-      }
-      e =
-          Ethernet.newBuilder()
-              .setSource(mac(r, HEADER + 6))
-              .setDestination(mac(r, HEADER))
-              .build();
-      ethernets.put(key, e);
-    }
-    return e;
+    return cached(
+        ethernets,
+        new MacPair(macBits(r, HEADER + 6), macBits(r, HEADER)),
+        k ->
+            Ethernet.newBuilder()
+                .setSource(mac(k.source()))
+                .setDestination(mac(k.destination()))
+                .build());
   }
 
   private static long macBits(byte[] r, int off) {
@@ -263,25 +258,33 @@ public final class FlowDecoder {
     return v;
   }
 
+  /** The cached value of {@code key}, built on a miss; a full cache starts over. */
+  private static <K, V> V cached(Map<K, V> cache, K key, Function<K, V> build) {
+    V v = cache.get(key);
+    if (v == null) {
+      if (cache.size() >= MAX_CACHED) {
+        cache.clear();
+      }
+      v = build.apply(key);
+      cache.put(key, v);
+    }
+    return v;
+  }
+
   private void packet(Flow.Builder f, PacketSummary p) {
     if (!p.isKnown()) {
       return;
     }
-    IpPair key = new IpPair(p.source(), p.destination(), p.ipVersion());
-    IP ip = ips.get(key);
-    if (ip == null) {
-      if (ips.size() >= MAX_CACHED) {
-        ips.clear();
-      }
-      ip =
-          IP.newBuilder()
-              .setSource(p.source())
-              .setDestination(p.destination())
-              .setIpVersion(p.ipVersion() == 4 ? IPVersion.IPv4 : IPVersion.IPv6)
-              .build();
-      ips.put(key, ip);
-    }
-    f.setIP(ip);
+    f.setIP(
+        cached(
+            ips,
+            new IpPair(p.source(), p.destination(), p.ipVersion()),
+            k ->
+                IP.newBuilder()
+                    .setSource(k.source())
+                    .setDestination(k.destination())
+                    .setIpVersion(k.version() == 4 ? IPVersion.IPv4 : IPVersion.IPv6)
+                    .build()));
     Layer4.Builder l4 = Layer4.newBuilder();
     switch (p.protocol()) {
       case 6 ->
@@ -370,16 +373,9 @@ public final class FlowDecoder {
   /** The policies behind the verdict the datapath reached, as the agent's lookup finds them. */
   private List<Policy> policies(int endpointId, int remote, Direction d, PacketSummary p) {
     int port = p.protocol() == 1 || p.protocol() == 58 ? p.icmpType() << 8 : p.destinationPort();
-    LookupKey key = new LookupKey(endpointId, remote, d, p.protocol(), port);
-    List<Policy> by = lookups.get(key);
-    if (by == null) {
-      if (lookups.size() >= MAX_CACHED) {
-        lookups.clear();
-      }
-      by = lookup(cachedFor, key);
-      lookups.put(key, by);
-    }
-    return by;
+    ObserverDirectory dir = cachedFor;
+    return cached(
+        lookups, new LookupKey(endpointId, remote, d, p.protocol(), port), k -> lookup(dir, k));
   }
 
   private static List<Policy> lookup(ObserverDirectory dir, LookupKey k) {
@@ -413,8 +409,16 @@ public final class FlowDecoder {
     };
   }
 
-  private static String mac(byte[] r, int off) {
-    return MAC.formatHex(r, off, off + 6);
+  private static String mac(long bits) {
+    return MAC.formatHex(
+        new byte[] {
+          (byte) (bits >> 40),
+          (byte) (bits >> 32),
+          (byte) (bits >> 24),
+          (byte) (bits >> 16),
+          (byte) (bits >> 8),
+          (byte) bits
+        });
   }
 
   static Timestamp timestamp(long nanos) {

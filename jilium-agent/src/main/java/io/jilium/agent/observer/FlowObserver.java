@@ -80,6 +80,11 @@ public final class FlowObserver {
     sink.accept(f);
   }
 
+  /** The end of a batch of records: followers of the ring see them now. */
+  public void endOfBatch() {
+    ring.publish();
+  }
+
   /**
    * The kernel's count of notifications that did not fit (all CPUs); a rise since the last call
    * becomes a loss notice in the stream and in lost_events_total.
@@ -112,6 +117,7 @@ public final class FlowObserver {
             .setNodeName(nodeName)
             .setTime(t)
             .build());
+    ring.publish();
   }
 
   public FlowRing ring() {
