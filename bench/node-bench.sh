@@ -22,9 +22,9 @@ trap cleanup EXIT
 (cd "$HERE" && ./mvnw -q -B -pl bench -am package -DskipTests)
 cleanup
 
-# the agent JVM directly, so $! is the agent's pid (for RSS)
-java_opts=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -Xmx256m -XX:MaxMetaspaceSize=128m)
-"$JAVA_HOME/bin/java" "${java_opts[@]}" -cp "$HERE/jilium-dist/target/jilium.jar" io.jilium.cli.JiliumMain "${AGENT[@]}" >"$STATE.log" 2>&1 &
+# through the launcher, with the JVM options it gives the agent; it execs the JVM, so $! is the
+# agent's pid (for RSS)
+"$JILIUM" "${AGENT[@]}" >"$STATE.log" 2>&1 &
 AGENT_PID=$!
 agent_wait "$STATE.log"
 sleep 5 # let the freshly started JVM settle before reading its idle RSS

@@ -118,7 +118,7 @@ static __always_inline void sock4_notify_drop(struct bpf_sock_addr *ctx, __u32 k
 	ip->tot_len = bpf_htons(sizeof(*ip) + l4len);
 	n->len_cap = ETH_HLEN + sizeof(*ip) + l4len;
 	n->len_orig = n->len_cap;
-	bpf_ringbuf_submit(n, 0);
+	notify_submit(n, n->ktime);
 }
 
 static __always_inline void sock6_notify_drop(struct bpf_sock_addr *ctx, __u32 kind, __u8 proto,
@@ -147,7 +147,7 @@ static __always_inline void sock6_notify_drop(struct bpf_sock_addr *ctx, __u32 k
 	ip6->payload_len = bpf_htons(l4len);
 	n->len_cap = ETH_HLEN + sizeof(*ip6) + l4len;
 	n->len_orig = n->len_cap;
-	bpf_ringbuf_submit(n, 0);
+	notify_submit(n, n->ktime);
 }
 
 /*

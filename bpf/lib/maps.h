@@ -17,7 +17,7 @@
 #define POLICY_MAPS_OUTER_SIZE 65535
 #define CT_MAP_SIZE 262144
 #define METRICS_MAP_SIZE 1024
-#define EVENTS_RING_SIZE (16 * 1024 * 1024) /* ~90k notifications: bursts and GC pauses */
+#define EVENTS_RING_SIZE (8 * 1024 * 1024) /* ~45k notifications: bursts and GC pauses */
 #define LB_SERVICES_MAP_SIZE 65536  /* frontends x (1 + backend slots) */
 #define LB_BACKENDS_MAP_SIZE 65536
 #define LB_REVNAT_MAP_SIZE 65536

@@ -24,6 +24,32 @@ static __always_inline void notify_lost(void)
 		*lost += 1; /* per-CPU */
 }
 
+/*
+ * Wakeups are batched: a record wakes the agent only when none did in the last
+ * NOTIFY_WAKEUP_NS, or when the ring is filling up. A woken agent keeps draining the ring at
+ * that interval for as long as records come (MonitorHub), so a lone event is read at once,
+ * events after it within a millisecond with the next drain, and under load the agent reads
+ * batches instead of waking once per record.
+ */
+#define NOTIFY_WAKEUP_NS 1000000ULL /* 1 ms: MonitorHub's drain interval */
+#define NOTIFY_WAKEUP_FRACTION 8    /* or when more than 1/8 of the ring is unread */
+
+/* when a record last woke the agent; shared by all CPUs, a lost race costs one extra wakeup */
+static volatile __u64 notify_last_wakeup;
+
+static __always_inline void notify_submit(void *n, __u64 now)
+{
+	__u64 avail = bpf_ringbuf_query(&jl_events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&jl_events, BPF_RB_RING_SIZE);
+
+	if (now - notify_last_wakeup >= NOTIFY_WAKEUP_NS || avail > size / NOTIFY_WAKEUP_FRACTION) {
+		notify_last_wakeup = now;
+		bpf_ringbuf_submit(n, BPF_RB_FORCE_WAKEUP);
+		return;
+	}
+	bpf_ringbuf_submit(n, BPF_RB_NO_WAKEUP);
+}
+
 /* The datapath configuration; defaults (medium aggregation) until the agent writes it. */
 static __always_inline const struct lxc_config *lxc_config(void)
 {
@@ -84,7 +110,7 @@ static __always_inline void send_trace_notify(struct __sk_buff *skb, const struc
 	n->reason = t->reason;
 	n->ifindex = skb->ifindex;
 	n->ktime = bpf_ktime_get_ns();
-	bpf_ringbuf_submit(n, 0);
+	notify_submit(n, n->ktime);
 }
 
 struct verdict_info {
@@ -121,7 +147,7 @@ static __always_inline void send_policy_verdict_notify(struct __sk_buff *skb,
 	n->match_type = v->match_type;
 	n->ifindex = skb->ifindex;
 	n->ktime = bpf_ktime_get_ns();
-	bpf_ringbuf_submit(n, 0);
+	notify_submit(n, n->ktime);
 }
 
 /*
@@ -162,7 +188,7 @@ static __always_inline void send_drop_notify(struct __sk_buff *skb, const struct
 	n->hash = bpf_get_hash_recalc(skb);
 	n->len_orig = skb->len;
 	n->ifindex = skb->ifindex;
-	bpf_ringbuf_submit(n, 0);
+	notify_submit(n, n->ktime);
 }
 
 #endif /* JILIUM_NOTIFY_H */

@@ -59,6 +59,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+  /** How long a flow query waits for the monitor to read what the datapath already wrote. */
+  private static final long CATCH_UP_MILLIS = 200;
+
   public static final String VERSION = "0.1.0";
 
   private final AgentConfig config;
@@ -179,8 +183,13 @@ public final class Agent implements AutoCloseable {
     observability.openStore();
     loop.run(this::restore);
     observability.observer().lostInKernel(datapath.lostEvents()); // the baseline
-    monitor = new MonitorHub(datapath.map(LxcDatapath.EVENTS), observability.observer()::onRecord);
+    monitor =
+        new MonitorHub(
+            datapath.map(LxcDatapath.EVENTS),
+            observability.observer()::onRecord,
+            observability.observer()::endOfBatch);
     monitor.start();
+    observability.observer().setCatchUp(() -> monitor.awaitDrained(CATCH_UP_MILLIS));
     loop.run(this::publish);
     observability.start(datapath);
     api = new AgentApiServer(config.socket(), new AgentService(this), observability.service());

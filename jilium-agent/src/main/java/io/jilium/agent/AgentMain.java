@@ -152,7 +152,7 @@ public final class AgentMain implements Callable<Integer> {
   @Option(
       names = "--bpf-events-ring-size",
       defaultValue = "0",
-      description = "Bytes of the datapath's events ring buffer, a power of two (default: 16 MiB).")
+      description = "Bytes of the datapath's events ring buffer, a power of two (default: 8 MiB).")
   int eventsRingSize;
 
   @Option(

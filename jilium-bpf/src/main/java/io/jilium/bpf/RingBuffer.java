@@ -84,8 +84,9 @@ public final class RingBuffer implements AutoCloseable {
   }
 
   /**
-   * Waits up to {@code timeoutMillis} for records and delivers them. Returns the number of records
-   * consumed; 0 on timeout or EINTR.
+   * Waits up to {@code timeoutMillis} for a wakeup from the producer, then delivers every record
+   * available, including those submitted without a wakeup ({@code BPF_RB_NO_WAKEUP}). Returns the
+   * number of records consumed; 0 when there were none or on EINTR.
    */
   public int poll(int timeoutMillis) {
     MemorySegment r;
@@ -98,6 +99,11 @@ public final class RingBuffer implements AutoCloseable {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment state = Downcalls.allocateCallState(a);
       int n = (int) LibBpf.ring_buffer__poll.invokeExact(state, r, timeoutMillis);
+      if (n >= 0 && callbackFailure == null) {
+        // epoll reports only wakeups: records the producer submitted without one are read here
+        int more = (int) LibBpf.ring_buffer__consume.invokeExact(state, r);
+        n = more < 0 ? more : n + more;
+      }
       RuntimeException failure = callbackFailure;
       if (failure != null) {
         callbackFailure = null;

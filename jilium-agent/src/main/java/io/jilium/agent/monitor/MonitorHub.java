@@ -25,6 +25,16 @@ public final class MonitorHub implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MonitorHub.class);
   private static final int SUBSCRIBER_QUEUE = 8192;
 
+  /**
+   * The datapath wakes the reader for the first record after a quiet millisecond, or when the ring
+   * fills up (bpf/lib/notify.h), not for every record: after a wakeup the reader drains the ring
+   * every millisecond until a drain finds nothing. The idle timeout bounds the delay of a record
+   * whose wakeup raced with the last drain.
+   */
+  private static final int DRAIN_INTERVAL_MILLIS = 1;
+
+  private static final int IDLE_TIMEOUT_MILLIS = 20;
+
   /** IP address (canonical text) -> pod (ns/name), for naming the two ends of a drop. */
   private volatile Map<String, String> podsByIp = Map.of();
 
@@ -33,6 +43,8 @@ public final class MonitorHub implements AutoCloseable {
   private final Thread thread;
   private final AtomicLong decoded = new AtomicLong();
   private volatile boolean running = true;
+  private final Object drainLock = new Object();
+  private long drains; // completed drains of the ring, guarded by drainLock
   private final long monotonicToWallNanos;
 
   /** One listener's queue; {@link #lost()} counts what did not fit. */
@@ -54,11 +66,16 @@ public final class MonitorHub implements AutoCloseable {
   private final java.util.function.Consumer<byte[]> records;
 
   public MonitorHub(BpfMap events) {
-    this(events, r -> {});
+    this(events, r -> {}, () -> {});
   }
 
-  public MonitorHub(BpfMap events, java.util.function.Consumer<byte[]> records) {
+  /** Runs after every drain of the ring that handed on records. */
+  private final Runnable endOfBatch;
+
+  public MonitorHub(
+      BpfMap events, java.util.function.Consumer<byte[]> records, Runnable endOfBatch) {
     this.records = records;
+    this.endOfBatch = endOfBatch;
     this.monotonicToWallNanos = System.currentTimeMillis() * 1_000_000L - monotonicNanos();
     this.ring = new RingBuffer(events, this::onRecord);
     this.thread = Thread.ofPlatform().name("jilium-monitor").daemon(true).unstarted(this::pollLoop);
@@ -87,11 +104,42 @@ public final class MonitorHub implements AutoCloseable {
   }
 
   private void pollLoop() {
+    boolean draining = false;
     while (running) {
       try {
-        ring.poll(200);
+        draining = ring.poll(draining ? DRAIN_INTERVAL_MILLIS : IDLE_TIMEOUT_MILLIS) > 0;
+        if (draining) {
+          endOfBatch.run();
+        }
       } catch (RuntimeException e) {
         LOG.atWarn().setCause(e).log("monitor: reading the events ring buffer failed");
+      }
+      synchronized (drainLock) {
+        drains++;
+        drainLock.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Waits until every record the datapath wrote before this call has been handed on (two more
+   * drains of the ring: the one under way may have passed the newest record already), at most
+   * {@code timeoutMillis}; a reader of the flow ring calls it to see what just happened.
+   */
+  public void awaitDrained(long timeoutMillis) {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    synchronized (drainLock) {
+      long target = drains + 2;
+      try {
+        while (drains < target && running) {
+          long left = (deadline - System.nanoTime()) / 1_000_000L;
+          if (left <= 0) {
+            return;
+          }
+          drainLock.wait(left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }

@@ -32,12 +32,16 @@ import io.jilium.core.policy.RuleOrigin;
 import io.jilium.core.policy.RuleRef;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -45,6 +49,12 @@ import java.util.function.Supplier;
  * policy_verdict_notify) into a Hubble {@code flow.Flow}: verdict, packet headers, both endpoints
  * with identity, namespace, pod and labels, observation point, direction, reply, match type and,
  * for policy verdicts and policy denials, the policies that decided. Used by one thread.
+ *
+ * <p>The parts of a flow that depend only on the published directory (both endpoints with their
+ * labels, the interface, the deciding policies) are immutable messages built once per directory
+ * snapshot and shared by the flows that name them: a connection storm decodes hundreds of thousands
+ * of events a second, and what each flow allocates is what the monitor thread's young collections
+ * cost.
  */
 public final class FlowDecoder {
   public static final int TYPE_DROP = 1;
@@ -61,9 +71,40 @@ public final class FlowDecoder {
   private static final int DROP_POLICY_DENY = 181;
 
   private static final HexFormat MAC = HexFormat.ofDelimiter(":");
+  private static final TCPFlags[] TCP_FLAGS = new TCPFlags[256];
+
+  static {
+    for (int v = 0; v < TCP_FLAGS.length; v++) {
+      TCP_FLAGS[v] = buildTcpFlags(v);
+    }
+  }
+
+  private static final BoolValue TRUE = BoolValue.of(true);
+  private static final BoolValue FALSE = BoolValue.of(false);
+
+  /** A cache keyed by packet fields is dropped when it grows past this (they can be many). */
+  private static final int MAX_CACHED = 16_384;
 
   private final Supplier<ObserverDirectory> directory;
   private final long monotonicToWallNanos;
+
+  // messages built from cachedFor, the directory they were built from
+  private ObserverDirectory cachedFor;
+  private final Map<ObserverDirectory.EndpointView, Endpoint> localEndpoints =
+      new IdentityHashMap<>();
+  private final Map<Integer, Endpoint> remoteEndpoints = new HashMap<>();
+  private final Map<Long, NetworkInterface> interfaces = new HashMap<>();
+  private final Map<LookupKey, List<Policy>> lookups = new HashMap<>();
+  private final CiliumEventType[] eventTypes = new CiliumEventType[8 * 256];
+  // address pairs: the same few conversations fill most flows
+  private final Map<MacPair, Ethernet> ethernets = new HashMap<>();
+  private final Map<IpPair, IP> ips = new HashMap<>();
+
+  private record LookupKey(int endpointId, int remote, Direction d, int proto, int port) {}
+
+  private record MacPair(long source, long destination) {}
+
+  private record IpPair(String source, String destination, int version) {}
 
   /**
    * @param directory the latest published snapshot
@@ -85,6 +126,13 @@ public final class FlowDecoder {
     }
     ByteBuffer b = ByteBuffer.wrap(r).order(ByteOrder.nativeOrder());
     ObserverDirectory dir = directory.get();
+    if (dir != cachedFor) {
+      localEndpoints.clear();
+      remoteEndpoints.clear();
+      interfaces.clear();
+      lookups.clear();
+      cachedFor = dir;
+    }
     int sub = r[1] & 0xff;
     int source = b.getShort(2) & 0xffff;
     int capLen = Math.min(b.getShort(12) & 0xffff, r.length - HEADER);
@@ -98,16 +146,11 @@ public final class FlowDecoder {
             .setUuid(uuid())
             .setType(FlowType.L3_L4)
             .setNodeName(dir.nodeName())
-            .setEventType(CiliumEventType.newBuilder().setType(type).setSubType(sub));
+            .setEventType(eventType(type, sub));
     ObserverDirectory.EndpointView local = dir.endpointsById().get(source);
-    NetworkInterface.Builder nif = NetworkInterface.newBuilder().setIndex(ifindex);
-    if (local != null && local.hostIfIndex() == ifindex) {
-      nif.setName(local.hostIfName());
-    }
-    f.setInterface(nif);
+    f.setInterface(networkInterface(local, ifindex));
     if (capLen >= 12) {
-      f.setEthernet(
-          Ethernet.newBuilder().setSource(mac(r, HEADER + 6)).setDestination(mac(r, HEADER)));
+      f.setEthernet(ethernet(r));
     }
     packet(f, p);
 
@@ -131,7 +174,7 @@ public final class FlowDecoder {
         if (sub == DROP_POLICY_DENY && local != null && p.isKnown()) {
           Direction d = dirByte == DIR_INGRESS ? Direction.INGRESS : Direction.EGRESS;
           int remote = d == Direction.INGRESS ? srcIdentity : dstIdentity;
-          List<Policy> by = policies(dir, local.id(), remote, d, p);
+          List<Policy> by = policies(local.id(), remote, d, p);
           if (d == Direction.INGRESS) {
             f.addAllIngressDeniedBy(by);
           } else {
@@ -150,7 +193,7 @@ public final class FlowDecoder {
             .setTraceReason(
                 known ? TraceReason.forNumber(reason + 1) : TraceReason.TRACE_REASON_UNKNOWN);
         if (known) {
-          f.setIsReply(BoolValue.of(reply)).setReply(reply);
+          f.setIsReply(reply ? TRUE : FALSE).setReply(reply);
         }
         boolean towardsPod = sub == TRACE_TO_LXC;
         // the direction of the connection, seen from the endpoint: replies run against it
@@ -171,12 +214,12 @@ public final class FlowDecoder {
             .setPolicyMatchType(match)
             .setTrafficDirection(
                 d == Direction.INGRESS ? TrafficDirection.INGRESS : TrafficDirection.EGRESS)
-            .setIsReply(BoolValue.of(false));
+            .setIsReply(FALSE);
         if (verdict < 0) {
           f.setDropReason(-verdict).setDropReasonDescValue(-verdict);
         }
         if (local != null && p.isKnown()) {
-          List<Policy> by = policies(dir, local.id(), remote, d, p);
+          List<Policy> by = policies(local.id(), remote, d, p);
           if (verdict < 0) {
             if (d == Direction.INGRESS) {
               f.addAllIngressDeniedBy(by);
@@ -191,20 +234,57 @@ public final class FlowDecoder {
         }
       }
     }
-    f.setSource(endpoint(dir, p.source(), srcIdentity));
-    f.setDestination(endpoint(dir, p.destination(), dstIdentity));
+    f.setSource(endpoint(p.source(), srcIdentity));
+    f.setDestination(endpoint(p.destination(), dstIdentity));
     return f.build();
   }
 
-  private static void packet(Flow.Builder f, PacketSummary p) {
+  private Ethernet ethernet(byte[] r) {
+    return cached(
+        ethernets,
+        new MacPair(macBits(r, HEADER + 6), macBits(r, HEADER)),
+        k ->
+            Ethernet.newBuilder()
+                .setSource(mac(k.source()))
+                .setDestination(mac(k.destination()))
+                .build());
+  }
+
+  private static long macBits(byte[] r, int off) {
+    long v = 0;
+    for (int i = 0; i < 6; i++) {
+      v = v << 8 | (r[off + i] & 0xff);
+    }
+    return v;
+  }
+
+  /** The cached value of {@code key}, built on a miss; a full cache starts over. */
+  private static <K, V> V cached(Map<K, V> cache, K key, Function<K, V> build) {
+    V v = cache.get(key);
+    if (v == null) {
+      if (cache.size() >= MAX_CACHED) {
+        cache.clear();
+      }
+      v = build.apply(key);
+      cache.put(key, v);
+    }
+    return v;
+  }
+
+  private void packet(Flow.Builder f, PacketSummary p) {
     if (!p.isKnown()) {
       return;
     }
     f.setIP(
-        IP.newBuilder()
-            .setSource(p.source())
-            .setDestination(p.destination())
-            .setIpVersion(p.ipVersion() == 4 ? IPVersion.IPv4 : IPVersion.IPv6));
+        cached(
+            ips,
+            new IpPair(p.source(), p.destination(), p.ipVersion()),
+            k ->
+                IP.newBuilder()
+                    .setSource(k.source())
+                    .setDestination(k.destination())
+                    .setIpVersion(k.version() == 4 ? IPVersion.IPv4 : IPVersion.IPv6)
+                    .build()));
     Layer4.Builder l4 = Layer4.newBuilder();
     switch (p.protocol()) {
       case 6 ->
@@ -228,6 +308,10 @@ public final class FlowDecoder {
   }
 
   static TCPFlags tcpFlags(int v) {
+    return TCP_FLAGS[v & 0xff];
+  }
+
+  private static TCPFlags buildTcpFlags(int v) {
     return TCPFlags.newBuilder()
         .setFIN((v & PacketSummary.TCP_FIN) != 0)
         .setSYN((v & PacketSummary.TCP_SYN) != 0)
@@ -240,30 +324,66 @@ public final class FlowDecoder {
         .build();
   }
 
-  /** A local endpoint by address, else the identity the datapath resolved with its labels. */
-  private static Endpoint endpoint(ObserverDirectory dir, String ip, int identity) {
-    ObserverDirectory.EndpointView ep = ip.isEmpty() ? null : dir.endpointsByIp().get(ip);
-    if (ep != null) {
-      return Endpoint.newBuilder()
-          .setID(ep.id())
-          .setIdentity(ep.identity())
-          .setNamespace(ep.namespace())
-          .setPodName(ep.podName())
-          .addAllLabels(ep.labels())
-          .build();
+  private CiliumEventType eventType(int type, int sub) {
+    int i = (type & 7) << 8 | sub;
+    CiliumEventType t = eventTypes[i];
+    if (t == null) {
+      t = CiliumEventType.newBuilder().setType(type).setSubType(sub).build();
+      eventTypes[i] = t;
     }
-    return Endpoint.newBuilder().setIdentity(identity).addAllLabels(dir.labelsOf(identity)).build();
+    return t;
+  }
+
+  private NetworkInterface networkInterface(ObserverDirectory.EndpointView local, int ifindex) {
+    boolean named = local != null && local.hostIfIndex() == ifindex;
+    // only the endpoint whose host interface it is names an interface: the index says which
+    long key = (ifindex & 0xffffffffL) << 1 | (named ? 1 : 0);
+    NetworkInterface n = interfaces.get(key);
+    if (n == null) {
+      NetworkInterface.Builder b = NetworkInterface.newBuilder().setIndex(ifindex);
+      if (named) {
+        b.setName(local.hostIfName());
+      }
+      n = b.build();
+      interfaces.put(key, n);
+    }
+    return n;
+  }
+
+  /** A local endpoint by address, else the identity the datapath resolved with its labels. */
+  private Endpoint endpoint(String ip, int identity) {
+    ObserverDirectory.EndpointView ep = ip.isEmpty() ? null : cachedFor.endpointsByIp().get(ip);
+    if (ep != null) {
+      return localEndpoints.computeIfAbsent(
+          ep,
+          v ->
+              Endpoint.newBuilder()
+                  .setID(v.id())
+                  .setIdentity(v.identity())
+                  .setNamespace(v.namespace())
+                  .setPodName(v.podName())
+                  .addAllLabels(v.labels())
+                  .build());
+    }
+    return remoteEndpoints.computeIfAbsent(
+        identity,
+        id -> Endpoint.newBuilder().setIdentity(id).addAllLabels(cachedFor.labelsOf(id)).build());
   }
 
   /** The policies behind the verdict the datapath reached, as the agent's lookup finds them. */
-  private static List<Policy> policies(
-      ObserverDirectory dir, int endpointId, int remote, Direction d, PacketSummary p) {
-    EndpointPolicy policy = dir.policies().get(endpointId);
+  private List<Policy> policies(int endpointId, int remote, Direction d, PacketSummary p) {
+    int port = p.protocol() == 1 || p.protocol() == 58 ? p.icmpType() << 8 : p.destinationPort();
+    ObserverDirectory dir = cachedFor;
+    return cached(
+        lookups, new LookupKey(endpointId, remote, d, p.protocol(), port), k -> lookup(dir, k));
+  }
+
+  private static List<Policy> lookup(ObserverDirectory dir, LookupKey k) {
+    EndpointPolicy policy = dir.policies().get(k.endpointId());
     if (policy == null) {
       return List.of();
     }
-    int port = p.protocol() == 1 || p.protocol() == 58 ? p.icmpType() << 8 : p.destinationPort();
-    PolicyLookup.Result r = PolicyLookup.decide(policy, remote, d, p.protocol(), port);
+    PolicyLookup.Result r = PolicyLookup.decide(policy, k.remote(), k.d(), k.proto(), k.port());
     Set<RuleOrigin> origins = new TreeSet<>();
     for (RuleRef ref : r.rules()) {
       origins.add(ref.origin());
@@ -289,8 +409,16 @@ public final class FlowDecoder {
     };
   }
 
-  private static String mac(byte[] r, int off) {
-    return MAC.formatHex(r, off, off + 6);
+  private static String mac(long bits) {
+    return MAC.formatHex(
+        new byte[] {
+          (byte) (bits >> 40),
+          (byte) (bits >> 32),
+          (byte) (bits >> 24),
+          (byte) (bits >> 16),
+          (byte) (bits >> 8),
+          (byte) bits
+        });
   }
 
   static Timestamp timestamp(long nanos) {

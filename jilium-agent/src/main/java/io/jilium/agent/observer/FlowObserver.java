@@ -26,6 +26,7 @@ public final class FlowObserver {
   private final AtomicLong seen = new AtomicLong();
   private final AtomicLong decodeErrors = new AtomicLong();
   private volatile Consumer<Flow> sink = f -> {};
+  private volatile Runnable catchUp = () -> {};
   private long lostReported = -1; // -1: no baseline yet
 
   public FlowObserver(FlowDecoder decoder, FlowRing ring, String nodeName, HubbleMetrics metrics) {
@@ -38,6 +39,19 @@ public final class FlowObserver {
   /** Also hands every flow to {@code sink} (called on the monitor thread, in order). */
   public void setSink(Consumer<Flow> sink) {
     this.sink = sink;
+  }
+
+  /**
+   * How a reader waits for the records the datapath has written but the monitor not yet read (it
+   * drains the kernel ring every millisecond while events come, not on every event).
+   */
+  public void setCatchUp(Runnable catchUp) {
+    this.catchUp = catchUp;
+  }
+
+  /** Waits (briefly) until what the datapath reported so far is in the ring. */
+  public void catchUp() {
+    catchUp.run();
   }
 
   /** One datapath record; records of unknown types are ignored. */
@@ -64,6 +78,11 @@ public final class FlowObserver {
             .setTime(f.getTime())
             .build());
     sink.accept(f);
+  }
+
+  /** The end of a batch of records: followers of the ring see them now. */
+  public void endOfBatch() {
+    ring.publish();
   }
 
   /**
@@ -98,6 +117,7 @@ public final class FlowObserver {
             .setNodeName(nodeName)
             .setTime(t)
             .build());
+    ring.publish();
   }
 
   public FlowRing ring() {

@@ -5,15 +5,19 @@ import io.jilium.api.flow.LostEventSource;
 import io.jilium.api.flow.TCPFlags;
 import io.jilium.api.flow.TraceObservationPoint;
 import io.jilium.api.flow.Verdict;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Hubble's flow metrics, with Hubble's names and labels: {@code hubble_flows_processed_total},
  * {@code hubble_drop_total}, {@code hubble_tcp_flags_total}, {@code
  * hubble_port_distribution_total}, {@code hubble_icmp_total}, {@code hubble_lost_events_total}.
- * Updated by the monitor thread.
+ * Updated by the monitor thread, which keeps the label sets it saw so that a flow costs no label
+ * lookup.
  */
 public final class HubbleMetrics {
   private final PrometheusRegistry registry;
@@ -23,6 +27,10 @@ public final class HubbleMetrics {
   private final Counter ports;
   private final Counter icmp;
   private final Counter lost;
+  // label sets seen, by a key of their numeric values (monitor thread only)
+  private final Map<Integer, CounterDataPoint> flowPoints = new HashMap<>();
+  private final Map<Integer, CounterDataPoint> flagPoints = new HashMap<>();
+  private final Map<Integer, CounterDataPoint> portPoints = new HashMap<>();
 
   public HubbleMetrics(PrometheusRegistry registry) {
     this.registry = registry;
@@ -69,32 +77,49 @@ public final class HubbleMetrics {
   }
 
   void flow(Flow f) {
-    String protocol = protocol(f);
-    flows.labelValues(type(f), subtype(f), f.getVerdict().name(), protocol).inc();
-    if (f.getVerdict() == Verdict.DROPPED && f.getEventType().getType() == FlowDecoder.TYPE_DROP) {
-      drops.labelValues(f.getDropReasonDesc().name(), protocol).inc();
+    int type = f.getEventType().getType();
+    int protocol = protocolIndex(f);
+    int flowKey =
+        (type & 0xff) << 24
+            | (type == FlowDecoder.TYPE_TRACE ? f.getTraceObservationPointValue() & 0xff : 0) << 16
+            | (f.getVerdictValue() & 0xff) << 8
+            | protocol;
+    CounterDataPoint point = flowPoints.get(flowKey);
+    if (point == null) {
+      point = flows.labelValues(type(f), subtype(f), f.getVerdict().name(), PROTOCOLS[protocol]);
+      flowPoints.put(flowKey, point);
     }
-    if (f.getEventType().getType() != FlowDecoder.TYPE_TRACE) {
+    point.inc();
+    if (f.getVerdict() == Verdict.DROPPED && type == FlowDecoder.TYPE_DROP) {
+      drops.labelValues(f.getDropReasonDesc().name(), PROTOCOLS[protocol]).inc();
+    }
+    if (type != FlowDecoder.TYPE_TRACE) {
       return; // the packet counters count each packet once: at its trace
     }
-    String family = f.getIP().getIpVersionValue() == 2 ? "IPv6" : "IPv4";
+    int family = f.getIP().getIpVersionValue() == 2 ? 1 : 0;
     if (f.getL4().hasTCP()) {
       TCPFlags t = f.getL4().getTCP().getFlags();
       if (t.getSYN()) {
-        tcpFlags.labelValues(t.getACK() ? "SYN-ACK" : "SYN", family).inc();
+        tcpFlag(t.getACK() ? 0 : 1, family);
       }
       if (t.getFIN()) {
-        tcpFlags.labelValues("FIN", family).inc();
+        tcpFlag(2, family);
       }
       if (t.getRST()) {
-        tcpFlags.labelValues("RST", family).inc();
+        tcpFlag(3, family);
       }
     }
     boolean reply = f.hasIsReply() && f.getIsReply().getValue();
     if (!reply) {
       int port = destinationPort(f);
       if (port > 0) {
-        ports.labelValues(protocol, Integer.toString(port)).inc();
+        int portKey = protocol << 16 | port;
+        CounterDataPoint p = portPoints.get(portKey);
+        if (p == null) {
+          p = ports.labelValues(PROTOCOLS[protocol], Integer.toString(port));
+          portPoints.put(portKey, p);
+        }
+        p.inc();
       }
     }
     if (f.getL4().hasICMPv4()) {
@@ -102,6 +127,19 @@ public final class HubbleMetrics {
     } else if (f.getL4().hasICMPv6()) {
       icmp.labelValues("IPv6", icmpV6Name(f.getL4().getICMPv6().getType())).inc();
     }
+  }
+
+  private static final String[] FLAGS = {"SYN-ACK", "SYN", "FIN", "RST"};
+  private static final String[] FAMILIES = {"IPv4", "IPv6"};
+
+  private void tcpFlag(int flag, int family) {
+    int key = flag << 1 | family;
+    CounterDataPoint p = flagPoints.get(key);
+    if (p == null) {
+      p = tcpFlags.labelValues(FLAGS[flag], FAMILIES[family]);
+      flagPoints.put(key, p);
+    }
+    p.inc();
   }
 
   void lost(LostEventSource source, long n) {
@@ -134,23 +172,21 @@ public final class HubbleMetrics {
     };
   }
 
+  private static final String[] PROTOCOLS = {"TCP", "UDP", "ICMPv4", "ICMPv6", "SCTP", "Unknown"};
+
   static String protocol(Flow f) {
-    if (f.getL4().hasTCP()) {
-      return "TCP";
-    }
-    if (f.getL4().hasUDP()) {
-      return "UDP";
-    }
-    if (f.getL4().hasICMPv4()) {
-      return "ICMPv4";
-    }
-    if (f.getL4().hasICMPv6()) {
-      return "ICMPv6";
-    }
-    if (f.getL4().hasSCTP()) {
-      return "SCTP";
-    }
-    return "Unknown";
+    return PROTOCOLS[protocolIndex(f)];
+  }
+
+  private static int protocolIndex(Flow f) {
+    return switch (f.getL4().getProtocolCase()) {
+      case TCP -> 0;
+      case UDP -> 1;
+      case ICMPV4 -> 2;
+      case ICMPV6 -> 3;
+      case SCTP -> 4;
+      default -> 5;
+    };
   }
 
   private static int destinationPort(Flow f) {

@@ -79,6 +79,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         r -> r.hasLostEvents() || (r.hasFlow() && filter.test(r.getFlow()));
 
     FlowRing ring = observer.ring();
+    observer.catchUp(); // the flows of what just happened may still be in the kernel's ring
     FlowRing.Snapshot snapshot = ring.snapshot();
     long cursor = snapshot.next();
     List<GetFlowsResponse> held = snapshot.events();
@@ -143,6 +144,15 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     }
     try {
       while (!call.isCancelled()) {
+        if (!call.isReady()) {
+          // the client reads slower than flows come: buffer no more for it (that memory would be
+          // copied by every young collection), wait for its window and skip what the ring
+          // overwrites meanwhile, as Hubble's blocking send does. This thread runs the call's
+          // handler and so cannot receive its onReady callback: readiness is looked at again
+          // with every new batch of flows.
+          ring.await(ring.next(), 50);
+          continue;
+        }
         if (!ring.await(cursor, 500)) {
           continue;
         }
@@ -164,15 +174,18 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
           cursor = oldest;
         }
         List<GetFlowsResponse> fresh = ring.since(cursor);
-        cursor += fresh.size();
         for (GetFlowsResponse r : fresh) {
           if (hasUntil && cmp(r.getTime(), req.getUntil()) > 0) {
             out.onCompleted();
             return;
           }
           if (inRange.test(r) && wanted.test(r)) {
+            if (!call.isReady()) {
+              break; // the rest when the client has room (or a loss notice if overwritten)
+            }
             out.onNext(r);
           }
+          cursor++;
         }
       }
     } catch (InterruptedException e) {

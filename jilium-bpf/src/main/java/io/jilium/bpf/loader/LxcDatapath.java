@@ -84,7 +84,7 @@ public final class LxcDatapath implements AutoCloseable {
 
   /**
    * As {@link #load(Path, Path)}, with the events ring buffer resized to {@code eventsRingBytes} (a
-   * power of two, at least a page; 0 keeps the object's 16 MiB).
+   * power of two, at least a page; 0 keeps the object's 8 MiB).
    */
   public static LxcDatapath load(Path objectFile, Path pinDir, int eventsRingBytes) {
     if (eventsRingBytes > 0 && (Integer.bitCount(eventsRingBytes) != 1 || eventsRingBytes < 4096)) {

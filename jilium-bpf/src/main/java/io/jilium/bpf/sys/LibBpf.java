@@ -124,6 +124,8 @@ public final class LibBpf {
       h("ring_buffer__new", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
   public static final MethodHandle ring_buffer__poll =
       h("ring_buffer__poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  public static final MethodHandle ring_buffer__consume =
+      h("ring_buffer__consume", FunctionDescriptor.of(JAVA_INT, ADDRESS));
   public static final MethodHandle ring_buffer__free =
       h("ring_buffer__free", FunctionDescriptor.ofVoid(ADDRESS));
 
