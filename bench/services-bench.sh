@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Kubernetes Services (issue 5): new TCP connections per second (connect, then abort with RST) and
 # connect() latency from a client pod to
-#   direct     a backend pod's IP (no service at all),
+#   direct     the backend pods' IPs in turn (no service at all),
 #   jilium N   a ClusterIP served by Jilium with N services programmed (1, 1,000, 10,000 by
 #              default; each with SVC_BACKENDS endpoints; the measured one's are the backend pods),
 #   iptables N the same services programmed as kube-proxy's iptables mode does (KUBE-SERVICES ->
@@ -128,7 +128,10 @@ for i in $(seq 0 $((BACKENDS - 1))); do
   BACKEND_NS+=("$(pod_field "backend-$i" netns)")
 done
 CLIENT_NS=$(pod_field client netns)
-DIRECT="${BACKEND_IPS[0]}:$TARGET_PORT"
+# the baseline connects to the backend pods' IPs in turn: the same three listeners a service
+# spreads over, without any translation
+DIRECT=$(printf "%s:$TARGET_PORT|" "${BACKEND_IPS[@]}")
+DIRECT="${DIRECT%|}"
 
 for n in "${SCALES[@]}"; do
   bench_java io.jilium.bench.ServiceWorkload --services "$n" --backends "$BACKENDS" --files "$FILES" \
@@ -243,7 +246,7 @@ for m in jilium iptables; do
 done
 title() {
   case "$1" in
-    direct) echo "direct (pod IP)" ;;
+    direct) echo "direct (pod IPs)" ;;
     jilium-*) echo "Jilium, $(thousands "${1#jilium-}")" ;;
     iptables-*) echo "kube-proxy iptables, $(thousands "${1#iptables-}")" ;;
   esac

@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -40,7 +41,7 @@ final class ConnectLoad {
    * recorded (the recorder is not shared).
    */
   static final class Client implements Runnable {
-    private final InetSocketAddress target;
+    private final List<InetSocketAddress> targets;
     private final LongAdder connected;
     private final LongAdder failed;
     private final AtomicReference<String> failure;
@@ -62,7 +63,17 @@ final class ConnectLoad {
         LongAdder failed,
         AtomicReference<String> failure,
         Latencies latencies) {
-      this.target = target;
+      this(List.of(target), connected, failed, failure, latencies);
+    }
+
+    /** A client that connects to {@code targets} in turn, one after the other. */
+    Client(
+        List<InetSocketAddress> targets,
+        LongAdder connected,
+        LongAdder failed,
+        AtomicReference<String> failure,
+        Latencies latencies) {
+      this.targets = List.copyOf(targets);
       this.connected = connected;
       this.failed = failed;
       this.failure = failure;
@@ -75,7 +86,10 @@ final class ConnectLoad {
 
     @Override
     public void run() {
+      int next = 0;
       while (running) {
+        InetSocketAddress target = targets.get(next);
+        next = next + 1 == targets.size() ? 0 : next + 1;
         try (SocketChannel c = SocketChannel.open()) {
           c.setOption(StandardSocketOptions.SO_LINGER, 0);
           long t0 = System.nanoTime();

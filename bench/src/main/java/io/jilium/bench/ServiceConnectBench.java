@@ -33,7 +33,7 @@ public final class ServiceConnectBench {
     Path clientNs = Path.of(a.get("client-netns"));
     List<Path> backendNs = Arrays.stream(a.get("backend-netns").split(",")).map(Path::of).toList();
     int listenPort = Integer.parseInt(a.get("listen-port"));
-    Map<String, InetSocketAddress> targets = targets(a.get("targets"));
+    Map<String, List<InetSocketAddress>> targets = targets(a.get("targets"));
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
     double seconds = Double.parseDouble(a.getOrDefault("seconds", "5"));
     double warmup = Double.parseDouble(a.getOrDefault("warmup", "1"));
@@ -61,11 +61,11 @@ public final class ServiceConnectBench {
 
     // the first measurement of a fresh JVM would also measure the JIT: load every target once
     double jitWarmup = Double.parseDouble(a.getOrDefault("jit-warmup", "3"));
-    for (InetSocketAddress t : targets.values()) {
+    for (List<InetSocketAddress> t : targets.values()) {
       measure(clientNs, t, threads, jitWarmup / targets.size(), 0, accepted);
     }
     for (int r = 1; r <= rounds; r++) {
-      for (Map.Entry<String, InetSocketAddress> t : targets.entrySet()) {
+      for (Map.Entry<String, List<InetSocketAddress>> t : targets.entrySet()) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("target", t.getKey());
         out.put("round", r);
@@ -83,7 +83,7 @@ public final class ServiceConnectBench {
 
   private static Map<String, Object> measure(
       Path clientNs,
-      InetSocketAddress target,
+      List<InetSocketAddress> target,
       int threads,
       double warmup,
       double seconds,
@@ -135,7 +135,12 @@ public final class ServiceConnectBench {
     double dt = (t1 - t0) / 1e9;
     long[] sorted = ConnectLoad.Latencies.sorted(latencies);
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("address", target.getAddress().getHostAddress() + ":" + target.getPort());
+    StringBuilder addresses = new StringBuilder();
+    for (InetSocketAddress t : target) {
+      addresses.append(addresses.isEmpty() ? "" : "|");
+      addresses.append(t.getAddress().getHostAddress()).append(':').append(t.getPort());
+    }
+    out.put("address", addresses);
     out.put("threads", threads);
     out.put("interval_s", String.format("%.3f", dt));
     out.put("conns", c1 - c0);
@@ -163,20 +168,29 @@ public final class ServiceConnectBench {
     return String.format("%.1f", nanos / 1000.0);
   }
 
-  /** {@code name=ip:port,...} in order. */
-  private static Map<String, InetSocketAddress> targets(String text) {
-    Map<String, InetSocketAddress> out = new LinkedHashMap<>();
+  /**
+   * {@code name=ip:port[|ip:port...],...} in order; a target of several addresses is connected to
+   * in turn (the direct baseline spreads over the backend pods as a service does).
+   */
+  private static Map<String, List<InetSocketAddress>> targets(String text) {
+    Map<String, List<InetSocketAddress>> out = new LinkedHashMap<>();
     for (String item : text.split(",")) {
       int eq = item.indexOf('=');
-      int colon = item.lastIndexOf(':');
-      if (eq <= 0 || colon < eq) {
+      if (eq <= 0) {
         throw new IllegalArgumentException(
-            "--targets: \"" + item + "\" (expected: name=address:port)");
+            "--targets: \"" + item + "\" (expected: name=address:port[|address:port...])");
       }
-      out.put(
-          item.substring(0, eq),
-          new InetSocketAddress(
-              item.substring(eq + 1, colon), Integer.parseInt(item.substring(colon + 1))));
+      List<InetSocketAddress> addresses = new ArrayList<>();
+      for (String a : item.substring(eq + 1).split("\\|")) {
+        int colon = a.lastIndexOf(':');
+        if (colon <= 0) {
+          throw new IllegalArgumentException(
+              "--targets: \"" + item + "\" (expected: name=address:port[|address:port...])");
+        }
+        addresses.add(
+            new InetSocketAddress(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1))));
+      }
+      out.put(item.substring(0, eq), addresses);
     }
     return out;
   }
