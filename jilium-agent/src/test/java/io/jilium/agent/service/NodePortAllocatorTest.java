@@ -10,12 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class NodePortAllocatorTest {
   private static ServiceResource service(String name, String spec) {
-    String yaml =
-        "apiVersion: v1\nkind: Service\nmetadata: {name: "
-            + name
-            + ", namespace: shop}\nspec:\n  "
-            + spec.replace("\n", "\n  ")
-            + "\n";
+    String yaml = ServiceManagerTest.service(name, spec);
     return (ServiceResource) ResourceParser.parseAll(ManifestReader.read("t.yaml", yaml)).get(0);
   }
 

@@ -66,7 +66,8 @@ class ServiceManagerTest {
     return apply(m, false, yaml);
   }
 
-  private static String service(String name, String spec) {
+  /** A Service of namespace shop as YAML; {@code spec} is the body of its spec. */
+  static String service(String name, String spec) {
     return "apiVersion: v1\nkind: Service\nmetadata: {name: "
         + name
         + ", namespace: shop}\nspec:\n  "
