@@ -26,7 +26,7 @@ import io.jilium.bpf.netns.NetworkNamespace;
 import io.jilium.core.identity.Identity;
 import io.jilium.core.labels.Labels;
 import io.jilium.core.net.IpAddress;
-import io.jilium.core.resource.Document;
+import io.jilium.core.resource.ManifestParser;
 import io.jilium.core.resource.ManifestReader;
 import io.jilium.core.resource.NamespaceResource;
 import io.jilium.core.resource.PolicyResource;
@@ -524,14 +524,13 @@ public final class Agent implements AutoCloseable {
     return out;
   }
 
-  /** Parses and applies (or deletes) manifests atomically. */
-  ApplyResult apply(List<Document> documents, boolean delete) {
-    List<Resource> resources = ResourceParser.parseAll(documents);
-    List<String> where = documents.stream().map(Document::where).toList();
+  /** Applies (or deletes) parsed manifests atomically. */
+  ApplyResult apply(ManifestParser.Parsed parsed, boolean delete) {
     return loop.call(
         () -> {
           long t0 = System.nanoTime();
-          ApplyResult r = new ResourceApplier(this).apply(resources, where, delete);
+          ApplyResult r =
+              new ResourceApplier(this).apply(parsed.resources(), parsed.where(), delete);
           observability.policyRegenerated(System.nanoTime() - t0);
           return r;
         });

@@ -26,9 +26,8 @@ import io.jilium.core.policy.PolicyKey;
 import io.jilium.core.policy.Protocol;
 import io.jilium.core.policy.RuleOrigin;
 import io.jilium.core.policy.RuleRef;
-import io.jilium.core.resource.Document;
 import io.jilium.core.resource.ManifestException;
-import io.jilium.core.resource.ManifestReader;
+import io.jilium.core.resource.ManifestParser;
 import io.jilium.core.resource.PolicyResource;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -342,22 +341,15 @@ final class AgentService extends AgentGrpc.AgentImplBase {
     unary(
         out,
         () -> {
-          List<Document> docs = new ArrayList<>();
-          List<String> problems = new ArrayList<>();
+          List<ManifestParser.Source> sources = new ArrayList<>();
           for (Manifest m : r.getManifestsList()) {
-            try {
-              docs.addAll(ManifestReader.read(m.getSource(), m.getContent()));
-            } catch (ManifestException e) {
-              problems.addAll(e.problems());
-            }
+            sources.add(new ManifestParser.Source(m.getSource(), m.getContent()));
           }
-          if (!problems.isEmpty()) {
-            throw new ManifestException(problems);
-          }
-          if (docs.isEmpty()) {
+          ManifestParser.Parsed parsed = ManifestParser.parse(sources);
+          if (parsed.resources().isEmpty()) {
             throw new ManifestException("no resources found in " + sources(r));
           }
-          Agent.ApplyResult result = agent.apply(docs, r.getDelete());
+          Agent.ApplyResult result = agent.apply(parsed, r.getDelete());
           ApplyResponse.Builder b = ApplyResponse.newBuilder().setPolicyRevision(result.revision());
           for (String[] a : result.actions()) {
             b.addResources(

@@ -39,9 +39,19 @@ class ApplyCommand extends AgentCommandBase {
       req.addManifests(m);
     }
     ApplyResponse resp = agent.apply(req.build());
+    // one write: System.out flushes every line, and 10,000 Services are 20,000 lines
+    StringBuilder lines = new StringBuilder();
     for (AppliedResource r : resp.getResourcesList()) {
-      out.println(resourceName(r.getKind()) + "/" + r.getName() + " " + r.getAction());
+      lines
+          .append(resourceName(r.getKind()))
+          .append('/')
+          .append(r.getName())
+          .append(' ')
+          .append(r.getAction())
+          .append(System.lineSeparator());
     }
+    out.print(lines);
+    out.flush();
     return 0;
   }
 

@@ -33,7 +33,9 @@ public final class AgentApiServer {
             .bossEventLoopGroup(boss)
             .workerEventLoopGroup(workers)
             .executor(Executors.newVirtualThreadPerTaskExecutor())
-            .maxInboundMessageSize(64 * 1024 * 1024);
+            .maxInboundMessageSize(64 * 1024 * 1024)
+            // a whole manifest in flight at once: a 7 MB apply need not wait for window updates
+            .flowControlWindow(64 * 1024 * 1024);
     for (BindableService s : services) {
       b.addService(s);
     }

@@ -16,6 +16,7 @@ public final class L3n4Addr implements Comparable<L3n4Addr> {
   private final byte[] bytes;
   private final int port;
   private final Protocol protocol;
+  private final int hash; // keys of maps and sets of tens of thousands
 
   public L3n4Addr(String address, int port, Protocol protocol) {
     this(IpAddress.parse(address), port, protocol);
@@ -29,6 +30,7 @@ public final class L3n4Addr implements Comparable<L3n4Addr> {
     this.bytes = bytes;
     this.address = IpAddress.format(bytes);
     this.port = port;
+    this.hash = (Arrays.hashCode(bytes) * 31 + port) * 31 + protocol.ordinal();
   }
 
   /** The wildcard frontend of a node port: any local address of the family. */
@@ -106,6 +108,7 @@ public final class L3n4Addr implements Comparable<L3n4Addr> {
   @Override
   public boolean equals(Object o) {
     return o instanceof L3n4Addr a
+        && hash == a.hash
         && port == a.port
         && protocol == a.protocol
         && Arrays.equals(bytes, a.bytes);
@@ -113,7 +116,7 @@ public final class L3n4Addr implements Comparable<L3n4Addr> {
 
   @Override
   public int hashCode() {
-    return (Arrays.hashCode(bytes) * 31 + port) * 31 + protocol.hashCode();
+    return hash;
   }
 
   @Override

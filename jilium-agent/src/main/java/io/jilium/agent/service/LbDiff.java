@@ -1,6 +1,7 @@
 package io.jilium.agent.service;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,30 +30,21 @@ public final class LbDiff {
   public static List<LbOp> diff(LbState from, LbState to) {
     List<LbOp> ops = new ArrayList<>();
     // 1. backends
-    for (var e : sorted(to.backends()).entrySet()) {
-      if (!e.getValue().equals(from.backends().get(e.getKey()))) {
-        ops.add(new LbOp.PutBackend(e.getKey(), e.getValue()));
-      }
+    for (var e : sorted(changed(to.backends(), from.backends())).entrySet()) {
+      ops.add(new LbOp.PutBackend(e.getKey(), e.getValue()));
     }
     // 2. reverse NAT and Maglev
-    for (var e : sortedIds(to.revNat()).entrySet()) {
-      if (!e.getValue().equals(from.revNat().get(e.getKey()))) {
-        ops.add(new LbOp.PutRevNat(e.getKey().id(), e.getValue()));
-      }
+    for (var e : sortedIds(changed(to.revNat(), from.revNat())).entrySet()) {
+      ops.add(new LbOp.PutRevNat(e.getKey().id(), e.getValue()));
     }
-    for (var e : sortedIds(to.maglev()).entrySet()) {
-      if (!e.getValue().equals(from.maglev().get(e.getKey()))) {
-        ops.add(new LbOp.PutMaglev(e.getKey().family(), e.getKey().id(), e.getValue()));
-      }
+    for (var e : sortedIds(changed(to.maglev(), from.maglev())).entrySet()) {
+      ops.add(new LbOp.PutMaglev(e.getKey().family(), e.getKey().id(), e.getValue()));
     }
     // 3. frontends, new and changed
-    for (var e : sorted(to.frontends()).entrySet()) {
+    for (var e : sorted(changed(to.frontends(), from.frontends())).entrySet()) {
       L3n4Addr fe = e.getKey();
       LbState.Frontend want = e.getValue();
       LbState.Frontend had = from.frontends().get(fe);
-      if (want.equals(had)) {
-        continue;
-      }
       List<Integer> old = had == null ? List.of() : had.slots();
       boolean idChanged = had == null || had.id() != want.id();
       for (int i = 0; i < want.slots().size(); i++) {
@@ -76,10 +68,7 @@ public final class LbDiff {
       }
     }
     // 4. frontends removed
-    for (var e : sorted(from.frontends()).entrySet()) {
-      if (to.frontends().containsKey(e.getKey())) {
-        continue;
-      }
+    for (var e : sorted(gone(from.frontends(), to.frontends())).entrySet()) {
       if (e.getValue().id() != 0) {
         ops.add(new LbOp.DeleteSlot(e.getKey(), 0));
       }
@@ -91,15 +80,11 @@ public final class LbDiff {
       }
     }
     // 5. reverse NAT and Maglev entries nobody uses
-    for (var k : sortedIds(from.maglev()).keySet()) {
-      if (!to.maglev().containsKey(k)) {
-        ops.add(new LbOp.DeleteMaglev(k.family(), k.id()));
-      }
+    for (var k : sortedIds(gone(from.maglev(), to.maglev())).keySet()) {
+      ops.add(new LbOp.DeleteMaglev(k.family(), k.id()));
     }
-    for (var k : sortedIds(from.revNat()).keySet()) {
-      if (!to.revNat().containsKey(k)) {
-        ops.add(new LbOp.DeleteRevNat(k.family(), k.id()));
-      }
+    for (var k : sortedIds(gone(from.revNat(), to.revNat())).keySet()) {
+      ops.add(new LbOp.DeleteRevNat(k.family(), k.id()));
     }
     // 6. backends nobody refers to (or whose id now names a backend of the other family)
     for (var e : sorted(from.backends()).entrySet()) {
@@ -111,6 +96,31 @@ public final class LbDiff {
     return ops;
   }
 
+  /** The entries of {@code to} that {@code from} lacks or holds otherwise. */
+  private static <K, V> Map<K, V> changed(Map<K, V> to, Map<K, V> from) {
+    Map<K, V> out = new HashMap<>();
+    to.forEach(
+        (k, v) -> {
+          if (!v.equals(from.get(k))) {
+            out.put(k, v);
+          }
+        });
+    return out;
+  }
+
+  /** The entries of {@code from} whose keys {@code to} lacks. */
+  private static <K, V> Map<K, V> gone(Map<K, V> from, Map<K, V> to) {
+    Map<K, V> out = new HashMap<>();
+    from.forEach(
+        (k, v) -> {
+          if (!to.containsKey(k)) {
+            out.put(k, v);
+          }
+        });
+    return out;
+  }
+
+  // sorting only what changed: the same states give the same operations, at the cost of the change
   private static <K extends Comparable<K>, V> Map<K, V> sorted(Map<K, V> m) {
     return new TreeMap<>(m);
   }

@@ -169,7 +169,7 @@ public final class UnixGrpcChannel implements AutoCloseable {
 
   private void readResponse(String method, int stream, Predicate<byte[]> onMessage)
       throws IOException {
-    ByteArrayOutputStream data = new ByteArrayOutputStream();
+    MessageBuffer data = new MessageBuffer();
     ByteArrayOutputStream headerBlock = null;
     String grpcStatus = null;
     String grpcMessage = "";
@@ -209,7 +209,7 @@ public final class UnixGrpcChannel implements AutoCloseable {
             end -= payload[0] & 0xff;
             off = 1;
           }
-          data.write(payload, off, end - off);
+          data.append(payload, off, end - off);
           if (payload.length > 0) {
             // give the window back as we consume
             write(
@@ -222,7 +222,7 @@ public final class UnixGrpcChannel implements AutoCloseable {
                         stream,
                         ByteBuffer.allocate(4).putInt(payload.length).array())));
           }
-          if (!deliver(data, onMessage)) {
+          if (!data.deliver(onMessage)) {
             return;
           }
           if ((flags & FLAG_END_STREAM) != 0) {
@@ -292,31 +292,51 @@ public final class UnixGrpcChannel implements AutoCloseable {
     }
   }
 
-  /** Hands complete gRPC messages (5-byte prefix + body) to the consumer; keeps the rest. */
-  private static boolean deliver(ByteArrayOutputStream data, Predicate<byte[]> onMessage) {
-    byte[] buf = data.toByteArray();
-    int off = 0;
-    while (buf.length - off >= 5) {
-      if (buf[off] != 0) {
-        throw new RpcException("INTERNAL", "compressed gRPC messages are not supported");
+  /**
+   * The response's DATA bytes: complete gRPC messages (5-byte prefix + body) go to the consumer as
+   * soon as they are whole, the rest waits without being copied again (a reply of 20,000 applied
+   * resources spans a hundred frames).
+   */
+  private static final class MessageBuffer {
+    private byte[] buf = new byte[1 << 14];
+    private int start;
+    private int end;
+
+    void append(byte[] b, int off, int n) {
+      if (end + n > buf.length) {
+        int live = end - start;
+        byte[] to = live + n > buf.length ? new byte[Math.max(buf.length * 2, live + n)] : buf;
+        System.arraycopy(buf, start, to, 0, live);
+        buf = to;
+        start = 0;
+        end = live;
       }
-      int len =
-          ((buf[off + 1] & 0xff) << 24)
-              | ((buf[off + 2] & 0xff) << 16)
-              | ((buf[off + 3] & 0xff) << 8)
-              | (buf[off + 4] & 0xff);
-      if (buf.length - off - 5 < len) {
-        break;
-      }
-      byte[] msg = java.util.Arrays.copyOfRange(buf, off + 5, off + 5 + len);
-      off += 5 + len;
-      if (!onMessage.test(msg)) {
-        return false;
-      }
+      System.arraycopy(b, off, buf, end, n);
+      end += n;
     }
-    data.reset();
-    data.write(buf, off, buf.length - off);
-    return true;
+
+    /** Hands over every complete message; false when the consumer wants no more. */
+    boolean deliver(Predicate<byte[]> onMessage) {
+      while (end - start >= 5) {
+        if (buf[start] != 0) {
+          throw new RpcException("INTERNAL", "compressed gRPC messages are not supported");
+        }
+        int len =
+            ((buf[start + 1] & 0xff) << 24)
+                | ((buf[start + 2] & 0xff) << 16)
+                | ((buf[start + 3] & 0xff) << 8)
+                | (buf[start + 4] & 0xff);
+        if (end - start - 5 < len) {
+          return true;
+        }
+        byte[] msg = java.util.Arrays.copyOfRange(buf, start + 5, start + 5 + len);
+        start += 5 + len;
+        if (!onMessage.test(msg)) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   private long applySettings(int flags, byte[] payload) throws IOException {

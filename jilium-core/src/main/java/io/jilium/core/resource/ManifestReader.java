@@ -11,6 +11,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Splits a manifest (multi-document YAML, or JSON) into documents. Empty documents are skipped;
@@ -27,10 +28,20 @@ public final class ManifestReader {
   private ManifestReader() {}
 
   public static List<Document> read(String source, String content) {
+    List<Document> docs = new ArrayList<>();
+    read(source, content, 0, docs::add);
+    return docs;
+  }
+
+  /**
+   * Reads part of a manifest whose documents are numbered from {@code base + 1}, handing each to
+   * {@code docs} as soon as it is read; returns the number of documents read, empty ones included
+   * (what the next part's base grows by).
+   */
+  static int read(String source, String content, int base, Consumer<Document> docs) {
     String trimmed = content.stripLeading();
     ObjectMapper mapper = trimmed.startsWith("{") || trimmed.startsWith("[") ? JSON : YAML;
-    List<Document> docs = new ArrayList<>();
-    int index = 0;
+    int index = base;
     try (MappingIterator<JsonNode> it = mapper.readerFor(JsonNode.class).readValues(content)) {
       while (it.hasNextValue()) {
         JsonNode node = it.nextValue();
@@ -45,7 +56,7 @@ public final class ManifestReader {
         }
         if (node.isArray()) {
           for (JsonNode item : node) {
-            docs.add(new Document(source, ++index - 1, item));
+            docs.accept(new Document(source, ++index - 1, item));
           }
           continue;
         }
@@ -56,12 +67,13 @@ public final class ManifestReader {
                 source + ": document " + index + ": items: expected a list");
           }
           for (JsonNode item : items) {
-            docs.add(new Document(source, index, item));
+            docs.accept(new Document(source, index, item));
           }
           continue;
         }
-        docs.add(new Document(source, index, node));
+        docs.accept(new Document(source, index, node));
       }
+      return index - base;
     } catch (JsonProcessingException e) {
       throw new ManifestException(
           source
@@ -91,7 +103,6 @@ public final class ManifestReader {
       }
       throw new ManifestException(source + ": document " + (index + 1) + ": " + cause.getMessage());
     }
-    return docs;
   }
 
   /** {@code " at line L, column C"}, or nothing when the parser knows no location. */
