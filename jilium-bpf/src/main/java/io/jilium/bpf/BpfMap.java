@@ -9,6 +9,7 @@ import io.jilium.bpf.sys.LibBpf;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
@@ -149,6 +150,107 @@ public final class BpfMap implements AutoCloseable {
         }
         throw new ErrnoException("bpf_map_update_elem(" + name + ")", errno);
       }
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /**
+   * Inserts or replaces {@code count} entries in one call, in order (a concurrent lookup sees each
+   * as soon as it is written, as with {@link #update}): keys and values packed at key size and
+   * value size strides. Throws {@link MapBatchException} naming the first entry not written.
+   */
+  public void updateBatch(MemorySegment keys, MemorySegment values, int count) {
+    if (count == 0) {
+      return;
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = Downcalls.allocateCallState(arena);
+      MemorySegment n = arena.allocate(JAVA_INT);
+      n.set(JAVA_INT, 0, count);
+      int rc =
+          (int)
+              LibBpf.bpf_map_update_batch.invokeExact(
+                  state, fd.get(), keys, values, n, MemorySegment.NULL);
+      if (rc < 0) {
+        int errno = Downcalls.errno(state);
+        int done = n.get(JAVA_INT, 0);
+        ErrnoException cause =
+            errno == Errno.E2BIG || errno == Errno.ENOSPC
+                ? new MapFullException(name, maxEntries(), errno)
+                : new ErrnoException("bpf_map_update_batch(" + name + ")", errno);
+        throw new MapBatchException(done, count, cause);
+      }
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /**
+   * {@link #updateBatch(MemorySegment, MemorySegment, int)} of {@code entries}, each packed by the
+   * typed view's encoders into its key and value slot.
+   */
+  public <T> void updateBatch(
+      List<T> entries,
+      BiConsumer<MemorySegment, T> writeKey,
+      BiConsumer<MemorySegment, T> writeValue) {
+    int ks = keySize();
+    int vs = valueSize();
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment keys = a.allocate((long) ks * entries.size(), 8);
+      MemorySegment values = a.allocate((long) vs * entries.size(), 8);
+      for (int i = 0; i < entries.size(); i++) {
+        writeKey.accept(keys.asSlice((long) i * ks, ks), entries.get(i));
+        writeValue.accept(values.asSlice((long) i * vs, vs), entries.get(i));
+      }
+      updateBatch(keys, values, entries.size());
+    }
+  }
+
+  /**
+   * {@link #deleteBatch(MemorySegment, int)} of {@code keys}, packed by the typed view's encoder.
+   */
+  public <T> int deleteBatch(List<T> keys, BiConsumer<MemorySegment, T> writeKey) {
+    int ks = keySize();
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment packed = a.allocate((long) ks * keys.size(), 8);
+      for (int i = 0; i < keys.size(); i++) {
+        writeKey.accept(packed.asSlice((long) i * ks, ks), keys.get(i));
+      }
+      return deleteBatch(packed, keys.size());
+    }
+  }
+
+  /**
+   * Deletes {@code count} keys (packed at key size stride), in order, skipping absent ones; returns
+   * how many were present. Throws {@link MapBatchException} naming the first key not deleted.
+   */
+  public int deleteBatch(MemorySegment keys, int count) {
+    int deleted = 0;
+    int from = 0;
+    long keySize = keySize();
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = Downcalls.allocateCallState(arena);
+      MemorySegment n = arena.allocate(JAVA_INT);
+      while (from < count) {
+        n.set(JAVA_INT, 0, count - from);
+        int rc =
+            (int)
+                LibBpf.bpf_map_delete_batch.invokeExact(
+                    state, fd.get(), keys.asSlice(from * keySize), n, MemorySegment.NULL);
+        int done = n.get(JAVA_INT, 0);
+        deleted += done;
+        if (rc >= 0) {
+          break;
+        }
+        int errno = Downcalls.errno(state);
+        if (errno != Errno.ENOENT) {
+          throw new MapBatchException(
+              from + done, count, new ErrnoException("bpf_map_delete_batch(" + name + ")", errno));
+        }
+        from += done + 1; // the absent key stopped the batch: go on after it
+      }
+      return deleted;
     } catch (Throwable t) {
       throw Native.rethrow(t);
     }

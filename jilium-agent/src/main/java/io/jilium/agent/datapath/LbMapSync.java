@@ -4,6 +4,7 @@ import io.jilium.agent.service.L3n4Addr;
 import io.jilium.agent.service.LbOp;
 import io.jilium.agent.service.LbState;
 import io.jilium.agent.service.LbWriter;
+import io.jilium.bpf.MapBatchException;
 import io.jilium.bpf.maps.LbBackendsMap;
 import io.jilium.bpf.maps.LbMaglevMap;
 import io.jilium.bpf.maps.LbMaps;
@@ -49,32 +50,112 @@ public final class LbMapSync implements LbWriter {
     return m == null ? Optional.empty() : m.get(serviceId);
   }
 
+  /**
+   * Writes {@code ops} in order. A run of consecutive operations of one kind on one map goes in one
+   * batch call (applied by the kernel entry by entry, in order, so readers see the same sequence of
+   * states as with single writes; 10,000 services are 80,000 entries).
+   */
   @Override
   public void apply(List<LbOp> ops) {
-    for (LbOp op : ops) {
+    int i = 0;
+    while (i < ops.size()) {
+      int j = i + 1;
+      while (j < ops.size() && sameBatch(ops.get(i), ops.get(j))) {
+        j++;
+      }
+      List<LbOp> run = ops.subList(i, j);
       try {
-        write(op);
+        if (run.size() == 1) {
+          write(run.getFirst());
+        } else {
+          writeBatch(run);
+        }
+      } catch (MapBatchException e) {
+        throw new IllegalStateException(
+            "load-balancing maps: "
+                + describe(run.get(e.index()))
+                + " (batch of "
+                + run.size()
+                + "): "
+                + e.getCause().getMessage(),
+            e);
       } catch (RuntimeException e) {
         throw new IllegalStateException(
-            "load-balancing maps: " + describe(op) + ": " + e.getMessage(), e);
+            "load-balancing maps: " + describe(run.getFirst()) + ": " + e.getMessage(), e);
       }
+      i = j;
+    }
+  }
+
+  /** Whether {@code b} can share a batch call with {@code a}: same kind, same map. */
+  private static boolean sameBatch(LbOp a, LbOp b) {
+    return switch (a) {
+      case LbOp.PutBackend x when b instanceof LbOp.PutBackend y ->
+          x.backend().address().family() == y.backend().address().family();
+      case LbOp.DeleteBackend x when b instanceof LbOp.DeleteBackend y -> x.family() == y.family();
+      case LbOp.PutRevNat x when b instanceof LbOp.PutRevNat y ->
+          x.frontend().family() == y.frontend().family();
+      case LbOp.DeleteRevNat x when b instanceof LbOp.DeleteRevNat y -> x.family() == y.family();
+      case LbOp.PutSlot x when b instanceof LbOp.PutSlot y ->
+          x.frontend().family() == y.frontend().family();
+      case LbOp.DeleteSlot x when b instanceof LbOp.DeleteSlot y ->
+          x.frontend().family() == y.frontend().family();
+      default -> false;
+    };
+  }
+
+  /** A run that {@link #sameBatch} grouped: one batch call. */
+  private void writeBatch(List<LbOp> run) {
+    switch (run.getFirst()) {
+      case LbOp.PutBackend first -> {
+        List<Map.Entry<Integer, LbBackendsMap.Backend>> entries = new ArrayList<>(run.size());
+        for (LbOp op : run) {
+          LbOp.PutBackend p = (LbOp.PutBackend) op;
+          entries.add(Map.entry(p.id(), backend(p.backend())));
+        }
+        backends(first.backend().address().family()).putAll(entries);
+      }
+      case LbOp.DeleteBackend first ->
+          backends(first.family())
+              .deleteAll(run.stream().map(op -> ((LbOp.DeleteBackend) op).id()).toList());
+      case LbOp.PutRevNat first -> {
+        List<Map.Entry<Integer, LbRevNatMap.RevNat>> entries = new ArrayList<>(run.size());
+        for (LbOp op : run) {
+          LbOp.PutRevNat p = (LbOp.PutRevNat) op;
+          entries.add(Map.entry(p.id(), revNat(p.frontend())));
+        }
+        revNat(first.frontend().family()).putAll(entries);
+      }
+      case LbOp.DeleteRevNat first ->
+          revNat(first.family())
+              .deleteAll(run.stream().map(op -> ((LbOp.DeleteRevNat) op).id()).toList());
+      case LbOp.PutSlot first -> {
+        List<Map.Entry<LbServicesMap.Key, LbServicesMap.Service>> entries =
+            new ArrayList<>(run.size());
+        for (LbOp op : run) {
+          LbOp.PutSlot p = (LbOp.PutSlot) op;
+          entries.add(Map.entry(key(p.frontend(), p.slot()), service(p)));
+        }
+        services(first.frontend().family()).putAll(entries);
+      }
+      case LbOp.DeleteSlot first ->
+          services(first.frontend().family())
+              .deleteAll(
+                  run.stream()
+                      .map(
+                          op ->
+                              key(((LbOp.DeleteSlot) op).frontend(), ((LbOp.DeleteSlot) op).slot()))
+                      .toList());
+      default -> throw new IllegalArgumentException("not a batch: " + run.getFirst());
     }
   }
 
   private void write(LbOp op) {
     switch (op) {
       case LbOp.PutBackend(int id, LbState.Backend b) ->
-          backends(b.address().family())
-              .put(
-                  id,
-                  new LbBackendsMap.Backend(
-                      b.address().bytes(),
-                      b.address().port(),
-                      b.address().protocol().number(),
-                      b.state()));
+          backends(b.address().family()).put(id, backend(b));
       case LbOp.DeleteBackend(IpFamily f, int id) -> backends(f).delete(id);
-      case LbOp.PutRevNat(int id, L3n4Addr fe) ->
-          revNat(fe.family()).put(id, new LbRevNatMap.RevNat(fe.bytes(), fe.port()));
+      case LbOp.PutRevNat(int id, L3n4Addr fe) -> revNat(fe.family()).put(id, revNat(fe));
       case LbOp.DeleteRevNat(IpFamily f, int id) -> revNat(f).delete(id);
       case LbOp.PutMaglev(IpFamily f, int id, LbState.MaglevTable t) -> {
         LbMaglevMap m = maglev(f);
@@ -89,13 +170,23 @@ public final class LbMapSync implements LbWriter {
         }
       }
       case LbOp.PutSlot s ->
-          services(s.frontend().family())
-              .put(
-                  key(s.frontend(), s.slot()),
-                  new LbServicesMap.Service(
-                      s.backendId(), s.count(), s.revNatIndex(), s.flags(), s.affinityTimeout()));
+          services(s.frontend().family()).put(key(s.frontend(), s.slot()), service(s));
       case LbOp.DeleteSlot(L3n4Addr fe, int slot) -> services(fe.family()).delete(key(fe, slot));
     }
+  }
+
+  private static LbBackendsMap.Backend backend(LbState.Backend b) {
+    return new LbBackendsMap.Backend(
+        b.address().bytes(), b.address().port(), b.address().protocol().number(), b.state());
+  }
+
+  private static LbRevNatMap.RevNat revNat(L3n4Addr fe) {
+    return new LbRevNatMap.RevNat(fe.bytes(), fe.port());
+  }
+
+  private static LbServicesMap.Service service(LbOp.PutSlot s) {
+    return new LbServicesMap.Service(
+        s.backendId(), s.count(), s.revNatIndex(), s.flags(), s.affinityTimeout());
   }
 
   private static LbServicesMap.Key key(L3n4Addr fe, int slot) {

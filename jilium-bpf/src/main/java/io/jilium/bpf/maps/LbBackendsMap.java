@@ -10,6 +10,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -71,17 +72,37 @@ public final class LbBackendsMap {
   }
 
   public void put(int id, Backend backend) {
-    Lb.checkFamily("backend " + id + " " + backend, backend.address, ipv6);
     try (Arena a = Arena.ofConfined()) {
       MemorySegment v =
           a.allocate(ipv6 ? DatapathLayouts.LB6_BACKEND : DatapathLayouts.LB4_BACKEND);
-      int alen = backend.address.length;
-      Bytes.putBytes(v, 0, backend.address);
-      Bytes.putBe16(v, alen, backend.port());
-      v.set(JAVA_BYTE, alen + 2, (byte) backend.proto());
-      v.set(JAVA_BYTE, alen + 3, (byte) backend.state());
+      writeValue(v, id, backend);
       map.update(key(a, id), v, LibBpf.BPF_ANY);
     }
+  }
+
+  /**
+   * Puts every backend with one batch call, in order; {@link io.jilium.bpf.MapBatchException} names
+   * the first one not written.
+   */
+  public void putAll(List<Map.Entry<Integer, Backend>> entries) {
+    map.updateBatch(
+        entries,
+        (k, e) -> k.set(JAVA_INT, 0, e.getKey()),
+        (v, e) -> writeValue(v, e.getKey(), e.getValue()));
+  }
+
+  /** Deletes every id with batch calls, in order; returns how many were present. */
+  public int deleteAll(List<Integer> ids) {
+    return map.deleteBatch(ids, (k, id) -> k.set(JAVA_INT, 0, id));
+  }
+
+  private void writeValue(MemorySegment v, int id, Backend backend) {
+    Lb.checkFamily("backend " + id + " " + backend, backend.address, ipv6);
+    int alen = backend.address.length;
+    Bytes.putBytes(v, 0, backend.address);
+    Bytes.putBe16(v, alen, backend.port());
+    v.set(JAVA_BYTE, alen + 2, (byte) backend.proto());
+    v.set(JAVA_BYTE, alen + 3, (byte) backend.state());
   }
 
   public boolean delete(int id) {

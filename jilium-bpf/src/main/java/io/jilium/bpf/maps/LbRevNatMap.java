@@ -9,6 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -60,14 +61,34 @@ public final class LbRevNatMap {
   }
 
   public void put(int revNatIndex, RevNat revNat) {
-    Lb.checkFamily("reverse NAT " + revNatIndex + " " + revNat, revNat.address, ipv6);
     try (Arena a = Arena.ofConfined()) {
       MemorySegment v =
           a.allocate(ipv6 ? DatapathLayouts.LB6_REVERSE_NAT : DatapathLayouts.LB4_REVERSE_NAT);
-      Bytes.putBytes(v, 0, revNat.address);
-      Bytes.putBe16(v, revNat.address.length, revNat.port());
+      writeValue(v, revNatIndex, revNat);
       map.update(key(a, revNatIndex), v, LibBpf.BPF_ANY);
     }
+  }
+
+  /**
+   * Puts every entry with one batch call, in order; {@link io.jilium.bpf.MapBatchException} names
+   * the first one not written.
+   */
+  public void putAll(List<Map.Entry<Integer, RevNat>> entries) {
+    map.updateBatch(
+        entries,
+        (k, e) -> writeKey(k, e.getKey()),
+        (v, e) -> writeValue(v, e.getKey(), e.getValue()));
+  }
+
+  /** Deletes every index with batch calls, in order; returns how many were present. */
+  public int deleteAll(List<Integer> revNatIndexes) {
+    return map.deleteBatch(revNatIndexes, LbRevNatMap::writeKey);
+  }
+
+  private void writeValue(MemorySegment v, int revNatIndex, RevNat revNat) {
+    Lb.checkFamily("reverse NAT " + revNatIndex + " " + revNat, revNat.address, ipv6);
+    Bytes.putBytes(v, 0, revNat.address);
+    Bytes.putBe16(v, revNat.address.length, revNat.port());
   }
 
   public boolean delete(int revNatIndex) {
@@ -88,10 +109,14 @@ public final class LbRevNatMap {
   }
 
   private static MemorySegment key(Arena a, int revNatIndex) {
-    Lb.checkRange("rev_nat_index", revNatIndex, 1, 0xffff);
     MemorySegment k = a.allocate(JAVA_SHORT);
-    k.set(JAVA_SHORT, 0, (short) revNatIndex);
+    writeKey(k, revNatIndex);
     return k;
+  }
+
+  private static void writeKey(MemorySegment k, int revNatIndex) {
+    Lb.checkRange("rev_nat_index", revNatIndex, 1, 0xffff);
+    k.set(JAVA_SHORT, 0, (short) revNatIndex);
   }
 
   public BpfMap raw() {

@@ -110,13 +110,31 @@ public final class LbServicesMap {
   public void put(Key key, Service service) {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment v = a.allocate(DatapathLayouts.LB_SERVICE);
-      v.set(JAVA_INT, 0, service.backendId());
-      v.set(JAVA_SHORT, 4, (short) service.count());
-      v.set(JAVA_SHORT, 6, (short) service.revNatIndex());
-      v.set(JAVA_BYTE, 8, (byte) service.flags());
-      v.set(JAVA_INT, 12, service.affinityTimeout());
+      writeValue(v, service);
       map.update(key(a, key), v, LibBpf.BPF_ANY);
     }
+  }
+
+  /**
+   * Puts every entry with one batch call, in order; {@link io.jilium.bpf.MapBatchException} names
+   * the first one not written.
+   */
+  public void putAll(List<Map.Entry<Key, Service>> entries) {
+    map.updateBatch(
+        entries, (k, e) -> writeKey(k, e.getKey()), (v, e) -> writeValue(v, e.getValue()));
+  }
+
+  /** Deletes every key with batch calls, in order; returns how many were present. */
+  public int deleteAll(List<Key> keys) {
+    return map.deleteBatch(keys, this::writeKey);
+  }
+
+  private static void writeValue(MemorySegment v, Service service) {
+    v.set(JAVA_INT, 0, service.backendId());
+    v.set(JAVA_SHORT, 4, (short) service.count());
+    v.set(JAVA_SHORT, 6, (short) service.revNatIndex());
+    v.set(JAVA_BYTE, 8, (byte) service.flags());
+    v.set(JAVA_INT, 12, service.affinityTimeout());
   }
 
   public boolean delete(Key key) {
@@ -149,14 +167,18 @@ public final class LbServicesMap {
   }
 
   private MemorySegment key(Arena a, Key key) {
-    Lb.checkFamily("frontend " + key, key.address, ipv6);
     MemorySegment k = a.allocate(ipv6 ? DatapathLayouts.LB6_KEY : DatapathLayouts.LB4_KEY);
+    writeKey(k, key);
+    return k;
+  }
+
+  private void writeKey(MemorySegment k, Key key) {
+    Lb.checkFamily("frontend " + key, key.address, ipv6);
     int alen = key.address.length;
     Bytes.putBytes(k, 0, key.address);
     Bytes.putBe16(k, alen, key.port());
     k.set(JAVA_SHORT, alen + 2, (short) key.slot());
     k.set(JAVA_BYTE, alen + 4, (byte) key.proto());
-    return k;
   }
 
   private static Service service(MemorySegment v) {

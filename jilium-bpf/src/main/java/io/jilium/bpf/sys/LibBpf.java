@@ -82,6 +82,16 @@ public final class LibBpf {
       h(
           "bpf_map_update_elem",
           FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+  // int bpf_map_update_batch(int fd, const void *keys, const void *values, __u32 *count,
+  //                          const struct bpf_map_batch_opts *opts); NULL opts: BPF_ANY
+  public static final MethodHandle bpf_map_update_batch =
+      h(
+          "bpf_map_update_batch",
+          FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+  public static final MethodHandle bpf_map_delete_batch =
+      h(
+          "bpf_map_delete_batch",
+          FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
   public static final MethodHandle bpf_map_lookup_elem =
       h("bpf_map_lookup_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
   public static final MethodHandle bpf_map_delete_elem =
