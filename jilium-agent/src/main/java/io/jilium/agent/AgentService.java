@@ -343,7 +343,11 @@ final class AgentService extends AgentGrpc.AgentImplBase {
         () -> {
           List<ManifestParser.Source> sources = new ArrayList<>();
           for (Manifest m : r.getManifestsList()) {
-            sources.add(new ManifestParser.Source(m.getSource(), m.getContent()));
+            if (!m.getContent().isValidUtf8()) {
+              throw new ManifestException(
+                  m.getSource() + ": not UTF-8 text (save the manifest as UTF-8 and apply again)");
+            }
+            sources.add(new ManifestParser.Source(m.getSource(), m.getContent().toStringUtf8()));
           }
           ManifestParser.Parsed parsed = ManifestParser.parse(sources);
           if (parsed.resources().isEmpty()) {

@@ -1,5 +1,6 @@
 package io.jilium.cli;
 
+import com.google.protobuf.ByteString;
 import io.jilium.api.agent.v1.ApplyRequest;
 import io.jilium.api.agent.v1.LbBackend;
 import io.jilium.api.agent.v1.LbService;
@@ -177,7 +178,10 @@ final class DemoCommand implements Callable<Integer> {
     out.print(SERVICE.indent(4));
     agent.apply(
         ApplyRequest.newBuilder()
-            .addManifests(Manifest.newBuilder().setSource("demo-service.yaml").setContent(SERVICE))
+            .addManifests(
+                Manifest.newBuilder()
+                    .setSource("demo-service.yaml")
+                    .setContent(ByteString.copyFromUtf8(SERVICE)))
             .build());
     String vip = "";
     for (LbService svc :
@@ -204,7 +208,9 @@ final class DemoCommand implements Callable<Integer> {
         agent.apply(
             ApplyRequest.newBuilder()
                 .addManifests(
-                    Manifest.newBuilder().setSource("demo-policy.yaml").setContent(POLICY))
+                    Manifest.newBuilder()
+                        .setSource("demo-policy.yaml")
+                        .setContent(ByteString.copyFromUtf8(POLICY)))
                 .build());
     out.println("  enforced in the kernel at policy revision " + applied.getPolicyRevision());
 

@@ -184,6 +184,14 @@ class BadInputKernelTest {
             .applyFile(agent.writeManifest("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"))
             .assertFails();
     assertThat(unknownKind.stderr()).contains("Secret");
+    // Latin-1 bytes (0xe9) where UTF-8 is expected: named, not read as garbage
+    Path latin1 = agent.dir().resolve("latin1.yaml");
+    Files.write(
+        latin1,
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: caf\u00e9\n"
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    CliResult notUtf8 = agent.applyFile(latin1).assertFails();
+    assertThat(notUtf8.stderr()).contains(latin1.toString()).contains("not UTF-8 text");
     assertNoPolicies();
   }
 

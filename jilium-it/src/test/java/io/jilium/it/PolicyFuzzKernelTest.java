@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
 import io.jilium.api.agent.v1.ApplyRequest;
 import io.jilium.api.agent.v1.ApplyResponse;
 import io.jilium.api.agent.v1.Manifest;
@@ -222,7 +223,10 @@ class PolicyFuzzKernelTest {
       throws Exception {
     ApplyRequest req =
         ApplyRequest.newBuilder()
-            .addManifests(Manifest.newBuilder().setSource("fuzz.json").setContent(text))
+            .addManifests(
+                Manifest.newBuilder()
+                    .setSource("fuzz.json")
+                    .setContent(ByteString.copyFromUtf8(text)))
             .setDelete(delete)
             .build();
     return ApplyResponse.parseFrom(ch.unary(SERVICE + "Apply", req.toByteArray()));

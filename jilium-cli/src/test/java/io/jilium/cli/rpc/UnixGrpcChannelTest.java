@@ -3,6 +3,7 @@ package io.jilium.cli.rpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -68,7 +69,7 @@ class UnixGrpcChannelTest {
 
     @Override
     public void apply(ApplyRequest r, StreamObserver<ApplyResponse> out) {
-      long total = r.getManifestsList().stream().mapToLong(m -> m.getContent().length()).sum();
+      long total = r.getManifestsList().stream().mapToLong(m -> m.getContent().size()).sum();
       if (r.getDelete()) {
         // a long message: Netty Huffman-codes headers of 512 characters and more
         out.onError(
@@ -111,7 +112,8 @@ class UnixGrpcChannelTest {
     String big = "y".repeat(3 << 20);
     ApplyRequest req =
         ApplyRequest.newBuilder()
-            .addManifests(Manifest.newBuilder().setSource("a").setContent(big))
+            .addManifests(
+                Manifest.newBuilder().setSource("a").setContent(ByteString.copyFromUtf8(big)))
             .build();
     try (UnixGrpcChannel ch = new UnixGrpcChannel(socket)) {
       byte[] resp = ch.unary("/jilium.agent.v1.Agent/Apply", req.toByteArray());
@@ -128,7 +130,10 @@ class UnixGrpcChannelTest {
   void connectionCreditComesBackBetweenCalls() throws Exception {
     ApplyRequest req =
         ApplyRequest.newBuilder()
-            .addManifests(Manifest.newBuilder().setSource("a").setContent("z".repeat(20_000)))
+            .addManifests(
+                Manifest.newBuilder()
+                    .setSource("a")
+                    .setContent(ByteString.copyFromUtf8("z".repeat(20_000))))
             .build();
     try (UnixGrpcChannel ch = new UnixGrpcChannel(socket)) {
       for (int i = 0; i < 50; i++) {
