@@ -158,7 +158,8 @@ public final class Agent implements AutoCloseable {
     namespaces = new NamespaceStore();
     endpoints = new EndpointManager(config, datapath, identities, policy, namespaces, netlink);
     pods = new PodRuntime(config.nodeName(), config.stateDir(), endpoints);
-    services = new ServiceManager(serviceConfig(config.services()), this::podsOf);
+    services =
+        new ServiceManager(serviceConfig(config.nodeName(), config.services()), this::podsOf);
     endpoints.addListener(
         new EndpointManager.Listener() {
           @Override
@@ -490,8 +491,9 @@ public final class Agent implements AutoCloseable {
     return lbMaps;
   }
 
-  static ServiceManager.Config serviceConfig(AgentConfig.Services s) {
+  static ServiceManager.Config serviceConfig(String nodeName, AgentConfig.Services s) {
     return new ServiceManager.Config(
+        nodeName,
         s.clusterIpRanges(),
         s.nodePortMin(),
         s.nodePortMax(),

@@ -122,10 +122,12 @@ public final class LbPlanner {
       IpFamily family = spec.frontend().family();
       List<L3n4Addr> active = new ArrayList<>();
       List<L3n4Addr> terminating = new ArrayList<>();
+      boolean localOnly = localOnly(service, spec.type());
       for (Backend b : backends) {
         if (!b.servicePort().equals(spec.port().name())
             || b.protocol() != spec.port().protocol()
-            || b.family() != family) {
+            || b.family() != family
+            || (localOnly && !b.local())) {
           continue;
         }
         L3n4Addr a = new L3n4Addr(b.address(), b.port(), b.protocol());
@@ -149,6 +151,18 @@ public final class LbPlanner {
               terminating.stream().distinct().toList()));
     }
     return new ServicePlan(service.namespace() + "/" + service.name(), out);
+  }
+
+  /**
+   * Whether a frontend of this type serves only the node's own backends: {@code
+   * externalTrafficPolicy: Local} for traffic from outside (NodePort, ExternalIP, LoadBalancer),
+   * {@code internalTrafficPolicy: Local} for the ClusterIP. With none local the frontend has no
+   * backends, and its traffic is refused as for any Service without backends.
+   */
+  static boolean localOnly(ServiceResource service, FrontendType type) {
+    return type == FrontendType.CLUSTER_IP
+        ? service.internalTrafficPolicy() == ServiceResource.TrafficPolicy.LOCAL
+        : service.externalTrafficPolicy() == ServiceResource.TrafficPolicy.LOCAL;
   }
 
   /** A frontend's entries, with its Maglev table when it has the flag and active backends. */

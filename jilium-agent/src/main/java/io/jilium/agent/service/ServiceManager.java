@@ -54,11 +54,17 @@ public final class ServiceManager {
   /**
    * What the agent was told.
    *
+   * @param nodeName this node's name: EndpointSlice endpoints with it are local (traffic policy
+   *     Local)
    * @param clusterIpRanges one CIDR per family, the first is the primary family
    * @param maglev the Maglev parameters with {@code --lb-algorithm maglev}, else empty (random)
    */
   public record Config(
-      List<Cidr> clusterIpRanges, int nodePortMin, int nodePortMax, Optional<Maglev> maglev) {
+      String nodeName,
+      List<Cidr> clusterIpRanges,
+      int nodePortMin,
+      int nodePortMax,
+      Optional<Maglev> maglev) {
     public Config {
       clusterIpRanges = List.copyOf(clusterIpRanges);
     }
@@ -330,7 +336,7 @@ public final class ServiceManager {
     for (String k : slicesByService.getOrDefault(svc.key(), Set.of())) {
       mine.add(slices.get(k));
     }
-    return ServiceEndpointsResolver.fromSlices(s, mine);
+    return ServiceEndpointsResolver.fromSlices(s, mine, config.nodeName());
   }
 
   // ---- desired state ----

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ServiceManagerTest {
+  private static final String NODE = "node-a";
   private final List<Pod> pods = new ArrayList<>();
   private final FakeLbMaps maps = new FakeLbMaps();
 
@@ -31,6 +32,7 @@ class ServiceManagerTest {
     ServiceManager m =
         new ServiceManager(
             new ServiceManager.Config(
+                NODE,
                 List.of(Cidr.parse("10.96.0.0/24"), Cidr.parse("fd00:96::/120")),
                 30000,
                 30010,
@@ -108,6 +110,82 @@ class ServiceManagerTest {
     assertThat(fe).isEqualTo(new LbState.Frontend(1, LbState.F_CLUSTERIP, 0, 2, List.of(1, 2)));
     assertThat(maps.read().frontends()).isEqualTo(m.desired().frontends());
     assertThat(apply(m, WEB)).containsExactly(new String[] {"Service", "shop", "web", "unchanged"});
+  }
+
+  /** A slice of Service {@code svc} with endpoints on this node, another node and no node. */
+  private static String sliceAcrossNodes(String svc) {
+    return "---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\n"
+        + "metadata: {name: "
+        + svc
+        + "-1, namespace: shop, labels: {kubernetes.io/service-name: "
+        + svc
+        + "}}\naddressType: IPv4\nendpoints:\n"
+        + "- {addresses: [10.0.1.1], nodeName: "
+        + NODE
+        + "}\n"
+        + "- {addresses: [10.0.1.2], nodeName: node-b}\n"
+        + "- {addresses: [10.0.1.3]}\n"
+        + "ports: [{name: http, port: 8080}]\n";
+  }
+
+  @Test
+  void externalTrafficPolicyLocalLeavesOutsideTrafficToThisNodesEndpoints() {
+    ServiceManager m = manager();
+    apply(
+        m,
+        service(
+                "ext",
+                "type: NodePort\nexternalTrafficPolicy: Local\nexternalIPs: [192.0.2.10]\n"
+                    + "ports: [{name: http, port: 80, nodePort: 30005}]")
+            + sliceAcrossNodes("ext"));
+
+    // the node port and the external IP: only the endpoint whose nodeName is this node's; the
+    // ClusterIP (internal traffic, policy Cluster): all three
+    assertThat(describe(m))
+        .containsExactly(
+            "1 0.0.0.0:30005/TCP NodePort => 1=10.0.1.1:8080/TCP",
+            "2 10.96.0.1:80/TCP ClusterIP => 1=10.0.1.1:8080/TCP 2=10.0.1.2:8080/TCP"
+                + " 3=10.0.1.3:8080/TCP",
+            "3 192.0.2.10:80/TCP ExternalIPs => 1=10.0.1.1:8080/TCP");
+    assertThat(maps.read().frontends()).isEqualTo(m.desired().frontends());
+  }
+
+  @Test
+  void internalTrafficPolicyLocalLeavesTheClusterIpToThisNodesEndpoints() {
+    ServiceManager m = manager();
+    apply(
+        m,
+        service(
+                "int",
+                "type: NodePort\ninternalTrafficPolicy: Local\n"
+                    + "ports: [{name: http, port: 80, nodePort: 30006}]")
+            + sliceAcrossNodes("int"));
+
+    assertThat(describe(m))
+        .containsExactly(
+            "1 0.0.0.0:30006/TCP NodePort => 1=10.0.1.1:8080/TCP 2=10.0.1.2:8080/TCP"
+                + " 3=10.0.1.3:8080/TCP",
+            "2 10.96.0.1:80/TCP ClusterIP => 1=10.0.1.1:8080/TCP");
+  }
+
+  @Test
+  void aLocalPolicyWithNoEndpointOnThisNodeLeavesTheFrontendWithoutBackends() {
+    ServiceManager m = manager();
+    apply(
+        m,
+        service(
+                "far",
+                "type: NodePort\nexternalTrafficPolicy: Local\n"
+                    + "ports: [{name: http, port: 80, nodePort: 30007}]")
+            + sliceAcrossNodes("far").replace("nodeName: " + NODE, "nodeName: node-c"));
+
+    assertThat(describe(m))
+        .containsExactly(
+            "1 0.0.0.0:30007/TCP NodePort =>",
+            "2 10.96.0.1:80/TCP ClusterIP => 1=10.0.1.1:8080/TCP 2=10.0.1.2:8080/TCP"
+                + " 3=10.0.1.3:8080/TCP");
+    // slot 0 with no backends: the datapath refuses the node port's connections at once
+    assertThat(m.desired().frontends().get(L3n4Addr.parse("0.0.0.0:30007/TCP")).count()).isZero();
   }
 
   @Test

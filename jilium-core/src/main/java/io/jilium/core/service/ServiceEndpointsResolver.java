@@ -78,6 +78,8 @@ public final class ServiceEndpointsResolver {
    *
    * @param servicePort the service port's name (empty for a single unnamed port)
    * @param source the pod ({@code ns/name}) or EndpointSlice ({@code slice ns/name}) it came from
+   * @param local whether it runs on this node (a pod always; a slice's endpoint when its {@code
+   *     nodeName} is this node's name): only local backends serve a traffic policy of Local
    */
   public record Backend(
       String servicePort,
@@ -86,7 +88,20 @@ public final class ServiceEndpointsResolver {
       String address,
       int port,
       BackendState state,
-      String source) {}
+      String source,
+      boolean local) {
+    /** A backend of this node. */
+    public Backend(
+        String servicePort,
+        Protocol protocol,
+        IpFamily family,
+        String address,
+        int port,
+        BackendState state,
+        String source) {
+      this(servicePort, protocol, family, address, port, state, source, true);
+    }
+  }
 
   private static final Comparator<Backend> ORDER =
       Comparator.comparing(Backend::servicePort)
@@ -147,10 +162,11 @@ public final class ServiceEndpointsResolver {
   /**
    * The backends of {@code service} from EndpointSlices labelled with its name in its namespace
    * (every address of an endpoint counts, as in Cilium). A service port takes the slice port with
-   * the same name and protocol; duplicates across slices are reported once.
+   * the same name and protocol; duplicates across slices are reported once. An endpoint is local
+   * when its {@code nodeName} is {@code nodeName}, as kube-proxy and Cilium decide it.
    */
   public static List<Backend> fromSlices(
-      ServiceResource service, Collection<EndpointSliceResource> slices) {
+      ServiceResource service, Collection<EndpointSliceResource> slices, String nodeName) {
     Set<Backend> out = new LinkedHashSet<>();
     for (EndpointSliceResource slice : slices) {
       if (!slice.namespace().equals(service.namespace())
@@ -176,7 +192,8 @@ public final class ServiceEndpointsResolver {
                       a,
                       p.port(),
                       state,
-                      "slice " + slice.namespace() + "/" + slice.name()));
+                      "slice " + slice.namespace() + "/" + slice.name(),
+                      e.nodeName().equals(nodeName)));
             }
           }
         }

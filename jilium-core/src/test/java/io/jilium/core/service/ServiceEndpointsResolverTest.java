@@ -193,7 +193,7 @@ class ServiceEndpointsResolverTest {
             "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\n"
                 + "metadata: {name: x-1, namespace: shop, labels: {kubernetes.io/service-name: x}}\n"
                 + "addressType: IPv4\nendpoints: [{addresses: [192.0.2.9]}]\nports: [{name: http, port: 1}]\n");
-    assertThat(ServiceEndpointsResolver.fromSlices(s, List.of(slice, otherService)))
+    assertThat(ServiceEndpointsResolver.fromSlices(s, List.of(slice, otherService), "node-1"))
         .extracting(Backend::servicePort, Backend::address, Backend::port, Backend::state)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("http", "192.0.2.1", 8080, BackendState.ACTIVE),
