@@ -89,19 +89,7 @@ public final class ServiceEndpointsResolver {
       int port,
       BackendState state,
       String source,
-      boolean local) {
-    /** A backend of this node. */
-    public Backend(
-        String servicePort,
-        Protocol protocol,
-        IpFamily family,
-        String address,
-        int port,
-        BackendState state,
-        String source) {
-      this(servicePort, protocol, family, address, port, state, source, true);
-    }
-  }
+      boolean local) {}
 
   private static final Comparator<Backend> ORDER =
       Comparator.comparing(Backend::servicePort)
@@ -150,7 +138,8 @@ public final class ServiceEndpointsResolver {
                     address,
                     port,
                     state,
-                    pod.namespace() + "/" + pod.name()));
+                    pod.namespace() + "/" + pod.name(),
+                    true));
           }
         }
       }

@@ -58,7 +58,8 @@ class ServiceEndpointsResolverTest {
                 "10.0.0.1",
                 9001,
                 BackendState.ACTIVE,
-                "shop/a"),
+                "shop/a",
+                true),
             new Backend(
                 "admin",
                 Protocol.TCP,
@@ -66,7 +67,8 @@ class ServiceEndpointsResolverTest {
                 "10.0.0.2",
                 9001,
                 BackendState.ACTIVE,
-                "shop/b"),
+                "shop/b",
+                true),
             // b declares dns only over TCP: no UDP dns backend on b.
             new Backend(
                 "dns",
@@ -75,7 +77,8 @@ class ServiceEndpointsResolverTest {
                 "10.0.0.1",
                 5353,
                 BackendState.ACTIVE,
-                "shop/a"),
+                "shop/a",
+                true),
             new Backend(
                 "http",
                 Protocol.TCP,
@@ -83,7 +86,8 @@ class ServiceEndpointsResolverTest {
                 "10.0.0.1",
                 8080,
                 BackendState.ACTIVE,
-                "shop/a"),
+                "shop/a",
+                true),
             new Backend(
                 "http",
                 Protocol.TCP,
@@ -91,7 +95,8 @@ class ServiceEndpointsResolverTest {
                 "10.0.0.2",
                 8081,
                 BackendState.ACTIVE,
-                "shop/b"));
+                "shop/b",
+                true));
   }
 
   @Test
