@@ -26,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * (ClusterIP, TCP and UDP, IPv4 and IPv6), per-packet translation for a namespace that plays a
  * client outside the node (NodePort, externalIPs, LoadBalancer ingress), backend selection (random
  * at the socket, Maglev per packet), session affinity, terminating backends, services without
- * backends, policy after translation, hairpin and services that follow pod labels.
+ * backends, externalTrafficPolicy Local, policy after translation, hairpin and services that follow
+ * pod labels.
  *
  * <p>Every backend answers with its own name, so each connection shows which backend served it.
  * Service addresses are explicit inside the agent's service range (one per fixture).
@@ -408,6 +409,53 @@ class ServicesKernelTest {
     assertThat(udp.outcome()).as("%s", udp).isEqualTo(Outcome.UNREACHABLE);
     assertThat(ms).as("both answered at once").isLessThan(1500);
     assertThat(noServiceDrops()).isGreaterThanOrEqualTo(before + 2);
+  }
+
+  @Test
+  void externalTrafficPolicyLocalServesOutsideClientsOnlyFromThisNodesEndpoints() {
+    Pod a = Backends.run(agent, "svc/etp-a", "app=etp");
+    Pod client = agent.podRun("svc/etp-client", "app=client");
+    String vip = serviceIp4(23);
+    String service =
+        """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: etp, namespace: svc}
+        spec:
+          type: NodePort
+          externalTrafficPolicy: Local
+          clusterIP: %s
+          ports:
+          - {name: http, port: 8000, targetPort: 80, nodePort: 30086, protocol: TCP}
+        ---
+        """
+            .formatted(vip);
+    String slice =
+        """
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: etp-1
+          namespace: svc
+          labels: {kubernetes.io/service-name: etp}
+        addressType: IPv4
+        ports:
+        - {name: http, port: 80, protocol: TCP}
+        endpoints:
+        - addresses: [%s]
+          nodeName: %s
+        """;
+    String node = hostSideAddress();
+    // the only endpoint is on another node: outside clients are refused, pods still reach it
+    apply(service + slice.formatted(a.ipv4(), "some-other-node"));
+    Answer far = Backends.tcp(OUTSIDE.netns(), node, 30086);
+    assertThat(far.outcome()).as("%s", far).isEqualTo(Outcome.REFUSED);
+    assertThat(Backends.tcp(Backends.netns(client), vip, 8000).backend()).isEqualTo(a.name());
+
+    // the same endpoint on this node: outside clients are served (the same resources, changed:
+    // deleted with the first apply's text)
+    agent.apply(service + slice.formatted(a.ipv4(), agent.node()));
+    assertThat(Backends.tcp(OUTSIDE.netns(), node, 30086).backend()).isEqualTo(a.name());
   }
 
   @Test
