@@ -201,6 +201,10 @@ public final class ServiceManager {
   private String putService(ServiceResource s, String at, Set<String> changed) {
     String key = s.namespace() + "/" + s.name();
     Svc old = services.get(key);
+    if (old != null && old.resource().json().equals(s.json())) {
+      // the same Service again (a re-applied manifest): same allocation, same plan
+      return "unchanged";
+    }
     Allocation alloc;
     List<Integer> np;
     List<LbPlanner.FrontendSpec> specs;
@@ -233,10 +237,7 @@ public final class ServiceManager {
     specs.forEach(spec -> frontendOwner.put(spec.frontend(), key));
     services.put(key, new Svc(s, alloc, np, specs, List.of(), null, Map.of()));
     changed.add(key);
-    if (old == null) {
-      return "created";
-    }
-    return old.resource().json().equals(s.json()) ? "unchanged" : "configured";
+    return old == null ? "created" : "configured";
   }
 
   private static String field(ServiceResource s, LbPlanner.FrontendSpec spec) {
@@ -267,7 +268,11 @@ public final class ServiceManager {
 
   private String putSlice(EndpointSliceResource sl, Set<String> changed) {
     String key = sl.namespace() + "/" + sl.name();
-    EndpointSliceResource old = slices.put(key, sl);
+    EndpointSliceResource old = slices.get(key);
+    if (old != null && old.json().equals(sl.json())) {
+      return "unchanged";
+    }
+    slices.put(key, sl);
     if (old != null) {
       unindex(old, key);
       changed.add(old.namespace() + "/" + old.serviceName());
@@ -276,10 +281,7 @@ public final class ServiceManager {
         .computeIfAbsent(sl.namespace() + "/" + sl.serviceName(), k -> new TreeSet<>())
         .add(key);
     changed.add(sl.namespace() + "/" + sl.serviceName());
-    if (old == null) {
-      return "created";
-    }
-    return old.json().equals(sl.json()) ? "unchanged" : "configured";
+    return old == null ? "created" : "configured";
   }
 
   private String deleteSlice(EndpointSliceResource sl, Set<String> changed) {
@@ -343,6 +345,10 @@ public final class ServiceManager {
 
   /** Re-plans {@code changed} Services, allocates ids and writes the maps. */
   private void sync(Set<String> changed) {
+    if (changed.isEmpty()) {
+      write(); // nothing new; only maps left half-written by a failure need writing
+      return;
+    }
     for (String key : changed) {
       Svc svc = services.get(key);
       if (svc == null) {
@@ -428,6 +434,9 @@ public final class ServiceManager {
   private void write() {
     if (writer == null) {
       written = desired;
+      return;
+    }
+    if (written == desired) {
       return;
     }
     if (written == null) {

@@ -189,6 +189,29 @@ class ServiceManagerTest {
   }
 
   @Test
+  void reApplyingTheSameManifestChangesNothingAndWritesNothing() {
+    String manifest =
+        service("same", "type: NodePort\nports: [{name: http, port: 80, nodePort: 30008}]")
+            + sliceAcrossNodes("same");
+    ServiceManager m = manager();
+    apply(m, manifest);
+    LbState before = m.desired();
+    int writes = maps.log.size();
+
+    assertThat(apply(m, manifest))
+        .containsExactly(
+            new String[] {"Service", "shop", "same", "unchanged"},
+            new String[] {"EndpointSlice", "shop", "same-1", "unchanged"});
+    assertThat(maps.log).hasSize(writes);
+    assertThat(m.desired()).isSameAs(before);
+
+    // one endpoint more in the slice: only that slice's Service is planned and written again
+    apply(m, manifest.replace("- {addresses: [10.0.1.3]}", "- {addresses: [10.0.1.3, 10.0.1.4]}"));
+    assertThat(maps.log).hasSizeGreaterThan(writes);
+    assertThat(describe(m).get(1)).endsWith("4=10.0.1.4:8080/TCP");
+  }
+
+  @Test
   void everyKindOfFrontendWithItsFlagsAndOneIdEach() {
     pods.add(pod("web-1", Map.of("app", "web"), "10.0.0.1", "fd00::1"));
     ServiceManager m = manager();
