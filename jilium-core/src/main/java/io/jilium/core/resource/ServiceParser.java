@@ -464,10 +464,12 @@ final class ServiceParser {
     return out;
   }
 
+  private static final Pattern LEADING_ZERO_OCTET = Pattern.compile("(^|\\.)0[0-9]");
+
   /** An IP address; IPv4 octets with leading zeros are refused as ambiguous, as Kubernetes does. */
   static byte[] ip(String path, String text) {
     String expected = " (expected: an IPv4 or IPv6 address)";
-    if (text.indexOf(':') < 0 && Pattern.compile("(^|\\.)0[0-9]").matcher(text).find()) {
+    if (text.indexOf(':') < 0 && LEADING_ZERO_OCTET.matcher(text).find()) {
       throw new FieldException(
           path, "\"" + text + "\": an IPv4 octet with a leading zero is ambiguous" + expected);
     }
