@@ -341,6 +341,7 @@ final class AgentService extends AgentGrpc.AgentImplBase {
     unary(
         out,
         () -> {
+          long t0 = System.nanoTime();
           List<ManifestParser.Source> sources = new ArrayList<>();
           for (Manifest m : r.getManifestsList()) {
             if (!m.getContent().isValidUtf8()) {
@@ -353,7 +354,16 @@ final class AgentService extends AgentGrpc.AgentImplBase {
           if (parsed.resources().isEmpty()) {
             throw new ManifestException("no resources found in " + sources(r));
           }
+          long t1 = System.nanoTime();
           Agent.ApplyResult result = agent.apply(parsed, r.getDelete());
+          // how long a large apply took and where: the first thing to look at when one is slow
+          LOG.info(
+              "{} {} resources from {} in {} ms (parse {} ms)",
+              r.getDelete() ? "deleted" : "applied",
+              parsed.resources().size(),
+              sources(r),
+              (System.nanoTime() - t0) / 1_000_000,
+              (t1 - t0) / 1_000_000);
           ApplyResponse.Builder b = ApplyResponse.newBuilder().setPolicyRevision(result.revision());
           for (String[] a : result.actions()) {
             b.addResources(

@@ -1,5 +1,7 @@
 package io.jilium.bpf.maps;
 
+import java.util.function.Supplier;
+
 /** Argument checks shared by the load-balancing map views. */
 final class Lb {
   private Lb() {}
@@ -20,10 +22,11 @@ final class Lb {
     return address.clone();
   }
 
-  static void checkFamily(String what, byte[] address, boolean ipv6) {
+  static void checkFamily(Supplier<String> what, byte[] address, boolean ipv6) {
+    // the description is built only for the message: entries are written by the ten thousand
     if (address.length != (ipv6 ? 16 : 4)) {
       throw new IllegalArgumentException(
-          what
+          what.get()
               + ": a "
               + (address.length == 16 ? "IPv6" : "IPv4")
               + " address in the "

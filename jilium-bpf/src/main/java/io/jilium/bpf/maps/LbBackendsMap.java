@@ -97,7 +97,7 @@ public final class LbBackendsMap {
   }
 
   private void writeValue(MemorySegment v, int id, Backend backend) {
-    Lb.checkFamily("backend " + id + " " + backend, backend.address, ipv6);
+    Lb.checkFamily(() -> "backend " + id + " " + backend, backend.address, ipv6);
     int alen = backend.address.length;
     Bytes.putBytes(v, 0, backend.address);
     Bytes.putBe16(v, alen, backend.port());

@@ -86,7 +86,7 @@ public final class LbRevNatMap {
   }
 
   private void writeValue(MemorySegment v, int revNatIndex, RevNat revNat) {
-    Lb.checkFamily("reverse NAT " + revNatIndex + " " + revNat, revNat.address, ipv6);
+    Lb.checkFamily(() -> "reverse NAT " + revNatIndex + " " + revNat, revNat.address, ipv6);
     Bytes.putBytes(v, 0, revNat.address);
     Bytes.putBe16(v, revNat.address.length, revNat.port());
   }

@@ -173,7 +173,7 @@ public final class LbServicesMap {
   }
 
   private void writeKey(MemorySegment k, Key key) {
-    Lb.checkFamily("frontend " + key, key.address, ipv6);
+    Lb.checkFamily(() -> "frontend " + key, key.address, ipv6);
     int alen = key.address.length;
     Bytes.putBytes(k, 0, key.address);
     Bytes.putBe16(k, alen, key.port());

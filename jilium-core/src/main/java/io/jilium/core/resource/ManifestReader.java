@@ -42,36 +42,18 @@ public final class ManifestReader {
     String trimmed = content.stripLeading();
     ObjectMapper mapper = trimmed.startsWith("{") || trimmed.startsWith("[") ? JSON : YAML;
     int index = base;
+    if (mapper == YAML) {
+      List<JsonNode> fast = YamlSubsetReader.read(content, YAML);
+      if (fast != null) {
+        for (JsonNode node : fast) {
+          index = accept(source, node, index, docs);
+        }
+        return index - base;
+      }
+    }
     try (MappingIterator<JsonNode> it = mapper.readerFor(JsonNode.class).readValues(content)) {
       while (it.hasNextValue()) {
-        JsonNode node = it.nextValue();
-        index++;
-        // An empty YAML document (only "---" or comments) reads as an empty string.
-        if (node == null
-            || node.isNull()
-            || node.isMissingNode()
-            || (node.isObject() && node.isEmpty())
-            || (node.isTextual() && node.asText().isEmpty())) {
-          continue;
-        }
-        if (node.isArray()) {
-          for (JsonNode item : node) {
-            docs.accept(new Document(source, ++index - 1, item));
-          }
-          continue;
-        }
-        if (node.isObject() && "List".equals(node.path("kind").asText()) && node.has("items")) {
-          JsonNode items = node.get("items");
-          if (!items.isArray()) {
-            throw new ManifestException(
-                source + ": document " + index + ": items: expected a list");
-          }
-          for (JsonNode item : items) {
-            docs.accept(new Document(source, index, item));
-          }
-          continue;
-        }
-        docs.accept(new Document(source, index, node));
+        index = accept(source, it.nextValue(), index, docs);
       }
       return index - base;
     } catch (JsonProcessingException e) {
@@ -103,6 +85,40 @@ public final class ManifestReader {
       }
       throw new ManifestException(source + ": document " + (index + 1) + ": " + cause.getMessage());
     }
+  }
+
+  /**
+   * Hands the document read after document {@code index} to {@code docs} (the items of a list, none
+   * for an empty document); returns the number of the last document read.
+   */
+  private static int accept(String source, JsonNode node, int index, Consumer<Document> docs) {
+    index++;
+    // An empty YAML document (only "---" or comments) reads as an empty string.
+    if (node == null
+        || node.isNull()
+        || node.isMissingNode()
+        || (node.isObject() && node.isEmpty())
+        || (node.isTextual() && node.asText().isEmpty())) {
+      return index;
+    }
+    if (node.isArray()) {
+      for (JsonNode item : node) {
+        docs.accept(new Document(source, ++index - 1, item));
+      }
+      return index;
+    }
+    if (node.isObject() && "List".equals(node.path("kind").asText()) && node.has("items")) {
+      JsonNode items = node.get("items");
+      if (!items.isArray()) {
+        throw new ManifestException(source + ": document " + index + ": items: expected a list");
+      }
+      for (JsonNode item : items) {
+        docs.accept(new Document(source, index, item));
+      }
+      return index;
+    }
+    docs.accept(new Document(source, index, node));
+    return index;
   }
 
   /** {@code " at line L, column C"}, or nothing when the parser knows no location. */
