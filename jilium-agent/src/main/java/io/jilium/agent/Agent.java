@@ -47,6 +47,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +92,10 @@ public final class Agent implements AutoCloseable {
   private volatile LbMapSync lbMaps;
   private MonitorHub monitor;
   private Observability observability;
+  // the frontend index flows name services by, rebuilt when the services or node addresses change
+  private io.jilium.agent.service.LbState servicesIndexedFor;
+  private Set<String> hostsIndexedFor = Set.of();
+  private Map<String, Map<Integer, io.jilium.api.flow.Service>> serviceIndex = Map.of();
   private final Map<Integer, io.jilium.core.policy.EndpointPolicy> publishedPolicies =
       new HashMap<>();
   private AgentApiServer api;
@@ -382,7 +387,8 @@ public final class Agent implements AutoCloseable {
             Map.copyOf(viewsById),
             Map.copyOf(viewsByIp),
             Map.copyOf(identityLabels),
-            Map.copyOf(publishedPolicies)));
+            Map.copyOf(publishedPolicies),
+            serviceIndex()));
     observability.policies(policy.all().size());
     int maxPolicyEntries = 0;
     for (var p : publishedPolicies.values()) {
@@ -394,6 +400,48 @@ public final class Agent implements AutoCloseable {
             "jl_policy", maxPolicyEntries / (double) io.jilium.bpf.maps.PolicyMap.MAX_ENTRIES,
             "jl_ipcache", endpoints.desiredIpCache().size() / 512000.0,
             "jl_endpoints", viewsById.size() / 65535.0));
+  }
+
+  /**
+   * Frontend address -> port -> Service, for the flows' source and destination service (Hubble
+   * looks a flow's addresses up among the services' frontends); a NodePort under every address of
+   * the node. Rebuilt only when the planned services or the node's addresses changed.
+   */
+  private Map<String, Map<Integer, io.jilium.api.flow.Service>> serviceIndex() {
+    Set<String> hosts = endpoints.hostAddresses();
+    if (services.desired() == servicesIndexedFor && hosts.equals(hostsIndexedFor)) {
+      return serviceIndex;
+    }
+    Map<String, Map<Integer, io.jilium.api.flow.Service>> index = new HashMap<>();
+    Map<String, io.jilium.api.flow.Service> names = new HashMap<>();
+    services.forEachFrontend(
+        (frontend, svc) -> {
+          io.jilium.api.flow.Service name =
+              names.computeIfAbsent(
+                  svc.namespace() + "/" + svc.name(),
+                  k ->
+                      io.jilium.api.flow.Service.newBuilder()
+                          .setNamespace(svc.namespace())
+                          .setName(svc.name())
+                          .build());
+          byte[] a = frontend.bytes();
+          boolean wildcard = true;
+          for (byte b : a) {
+            wildcard &= b == 0;
+          }
+          List<String> addresses =
+              wildcard
+                  ? hosts.stream().filter(h -> (h.indexOf(':') >= 0) == (a.length == 16)).toList()
+                  : List.of(frontend.address());
+          for (String ip : addresses) {
+            index.computeIfAbsent(ip, k -> new HashMap<>()).putIfAbsent(frontend.port(), name);
+          }
+        });
+    index.replaceAll((ip, ports) -> Map.copyOf(ports));
+    serviceIndex = Map.copyOf(index);
+    servicesIndexedFor = services.desired();
+    hostsIndexedFor = hosts;
+    return serviceIndex;
   }
 
   /**

@@ -384,7 +384,7 @@ class ServicesKernelTest {
   }
 
   @Test
-  void aServiceWithoutBackendsAnswersOutsideClientsAtOnce() {
+  void aServiceWithoutBackendsAnswersOutsideClientsAtOnce() throws Exception {
     apply(
         """
         apiVersion: v1
@@ -409,6 +409,28 @@ class ServicesKernelTest {
     assertThat(udp.outcome()).as("%s", udp).isEqualTo(Outcome.UNREACHABLE);
     assertThat(ms).as("both answered at once").isLessThan(1500);
     assertThat(noServiceDrops()).isGreaterThanOrEqualTo(before + 2);
+    // the drops are flows that name the service by its NodePort frontend, as Hubble does, and
+    // `--to-service` finds them
+    CliResult r =
+        agent
+            .cli("observe", "--to-service", "svc/empty", "--verdict", "DROPPED", "-o", "json")
+            .assertOk();
+    List<JsonNode> flows = new ArrayList<>();
+    for (String line : r.stdout().strip().split("\n")) {
+      if (!line.isBlank()) {
+        flows.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line));
+      }
+    }
+    assertThat(flows)
+        .as("%s", r.stdout())
+        .anySatisfy(
+            f -> {
+              assertThat(f.path("destination_service").path("namespace").asText()).isEqualTo("svc");
+              assertThat(f.path("destination_service").path("name").asText()).isEqualTo("empty");
+              assertThat(f.path("drop_reason_desc").asText())
+                  .isEqualTo("SERVICE_BACKEND_NOT_FOUND");
+              assertThat(f.path("IP").path("destination").asText()).isEqualTo(node);
+            });
   }
 
   @Test

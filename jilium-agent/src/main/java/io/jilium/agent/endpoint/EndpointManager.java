@@ -577,6 +577,13 @@ public final class EndpointManager {
     return desired;
   }
 
+  /** The node's own addresses (as of the last {@link #syncIpCache()}), as text. */
+  public Set<String> hostAddresses() {
+    Set<String> out = new LinkedHashSet<>();
+    hostAddresses.keySet().forEach(c -> out.add(IpAddress.format(c.address())));
+    return out;
+  }
+
   /** Re-reads the node's addresses and brings the whole ipcache map in line. */
   public void syncIpCache() {
     hostAddresses.clear();

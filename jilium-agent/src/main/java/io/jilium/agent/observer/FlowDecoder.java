@@ -16,6 +16,7 @@ import io.jilium.api.flow.IPVersion;
 import io.jilium.api.flow.Layer4;
 import io.jilium.api.flow.NetworkInterface;
 import io.jilium.api.flow.Policy;
+import io.jilium.api.flow.Service;
 import io.jilium.api.flow.TCP;
 import io.jilium.api.flow.TCPFlags;
 import io.jilium.api.flow.TraceObservationPoint;
@@ -236,6 +237,18 @@ public final class FlowDecoder {
     }
     f.setSource(endpoint(p.source(), srcIdentity));
     f.setDestination(endpoint(p.destination(), dstIdentity));
+    if (p.isKnown() && (p.protocol() == 6 || p.protocol() == 17)) {
+      // as Hubble does: the service whose frontend an end's address and port are (before
+      // translation, or a reply after reverse NAT)
+      Service from = dir.serviceAt(p.source(), p.sourcePort());
+      if (from != null) {
+        f.setSourceService(from);
+      }
+      Service to = dir.serviceAt(p.destination(), p.destinationPort());
+      if (to != null) {
+        f.setDestinationService(to);
+      }
+    }
     return f.build();
   }
 

@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -625,6 +626,18 @@ public final class ServiceManager {
 
   /** A backend of a frontend, with its id and state. */
   public record BackendView(int id, L3n4Addr address, boolean terminating) {}
+
+  /**
+   * Hands {@code action} every planned frontend with its Service (a NodePort's wildcard frontend
+   * has the unspecified address); cheaper than {@link #frontends()}, which also lists backends.
+   */
+  public void forEachFrontend(BiConsumer<L3n4Addr, ServiceResource> action) {
+    for (Svc svc : services.values()) {
+      if (svc.plan() != null) {
+        svc.plan().frontends().forEach(fp -> action.accept(fp.frontend(), svc.resource()));
+      }
+    }
+  }
 
   /** Every frontend, by service id. */
   public List<FrontendView> frontends() {

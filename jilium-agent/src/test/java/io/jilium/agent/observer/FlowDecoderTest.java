@@ -3,6 +3,7 @@ package io.jilium.agent.observer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jilium.api.flow.Flow;
+import io.jilium.api.flow.Service;
 import io.jilium.api.flow.TraceObservationPoint;
 import io.jilium.api.flow.TraceReason;
 import io.jilium.api.flow.TrafficDirection;
@@ -92,6 +93,36 @@ class FlowDecoderTest {
     assertThat(f.getFile().getLine()).isEqualTo(90);
     assertThat(f.getTrafficDirection()).isEqualTo(TrafficDirection.EGRESS);
     assertThat(f.hasIsReply()).as("unknown for drops").isFalse();
+  }
+
+  @Test
+  void endsAtAServiceFrontendNameTheService() {
+    Service web = Service.newBuilder().setNamespace("ns1").setName("web-svc").build();
+    ObserverDirectory dir =
+        new ObserverDirectory(
+            "node-a",
+            DIR.endpointsById(),
+            DIR.endpointsByIp(),
+            DIR.identityLabels(),
+            Map.of(),
+            Map.of("10.0.0.99", Map.of(80, web)));
+    FlowDecoder d = new FlowDecoder(() -> dir, 0);
+
+    // the client towards the frontend (a packet the datapath has not translated yet)
+    Flow toVip = d.decode(header(FlowDecoder.TYPE_DROP, 158, 1, tcp(1, 99, 40000, 80, 0x02)));
+    assertThat(toVip.getDestinationService()).isEqualTo(web);
+    assertThat(toVip.hasSourceService()).isFalse();
+
+    // the reply after reverse NAT comes from the frontend
+    Flow reply = d.decode(header(FlowDecoder.TYPE_TRACE, 0, 1, tcp(99, 1, 80, 40000, 0x12)));
+    assertThat(reply.getSourceService()).isEqualTo(web);
+    assertThat(reply.hasDestinationService()).isFalse();
+
+    // the same address on another port, and a backend address, are no service
+    Flow otherPort = d.decode(header(FlowDecoder.TYPE_TRACE, 0, 1, tcp(1, 99, 40000, 81, 0x02)));
+    assertThat(otherPort.hasDestinationService()).isFalse();
+    Flow backend = d.decode(header(FlowDecoder.TYPE_TRACE, 0, 1, tcp(1, 2, 40000, 80, 0x02)));
+    assertThat(backend.hasDestinationService()).isFalse();
   }
 
   @Test
