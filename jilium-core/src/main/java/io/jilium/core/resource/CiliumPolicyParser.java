@@ -171,7 +171,7 @@ final class CiliumPolicyParser {
     for (int i = 0; i < specs.size(); i++) {
       rules.add(parseRule(specs.get(i), origin, i, clusterwide ? null : namespace));
     }
-    return new PolicyResource(kind, namespace, name, rules, compactJson(top.raw()));
+    return new PolicyResource(kind, namespace, name, rules, CompactJson.of(top.raw()));
   }
 
   private static Rule parseRule(Fields spec, RuleOrigin origin, int index, String namespace) {
@@ -619,9 +619,5 @@ final class CiliumPolicyParser {
       }
     }
     return out;
-  }
-
-  private static String compactJson(JsonNode n) {
-    return n.toString();
   }
 }

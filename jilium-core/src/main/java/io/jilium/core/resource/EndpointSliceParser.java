@@ -153,6 +153,6 @@ final class EndpointSliceParser {
       ports.add(new Port(portName, port, protocol));
     }
     return new EndpointSliceResource(
-        namespace, name, labels, service, family, endpoints, ports, top.raw().toString());
+        namespace, name, labels, service, family, endpoints, ports, CompactJson.of(top.raw()));
   }
 }

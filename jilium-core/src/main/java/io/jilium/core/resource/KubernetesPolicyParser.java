@@ -112,7 +112,7 @@ final class KubernetesPolicyParser {
             List.of(),
             enforceIngress,
             enforceEgress);
-    return new PolicyResource(KIND, namespace, name, List.of(rule), top.raw().toString());
+    return new PolicyResource(KIND, namespace, name, List.of(rule), CompactJson.of(top.raw()));
   }
 
   private static List<PeerRule> rules(

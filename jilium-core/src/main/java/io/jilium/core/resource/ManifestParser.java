@@ -36,9 +36,11 @@ public final class ManifestParser {
 
   /**
    * A run of whole documents of one manifest; its first is document {@code base + 1}; {@code
-   * documents} is how many the reader must find in it (-1: a whole manifest, not checked).
+   * documents} is how many the reader must find in it (-1: a whole manifest, not checked); {@code
+   * printableAscii} whether the manifest is known to be printable ASCII (null: not checked yet),
+   * checked once for all parts of a large manifest.
    */
-  record Part(String source, String content, int base, int documents) {}
+  record Part(String source, String content, int base, int documents, Boolean printableAscii) {}
 
   private ManifestParser() {}
 
@@ -113,6 +115,7 @@ public final class ManifestParser {
           ManifestReader.read(
               part.source(),
               part.content(),
+              part.printableAscii(),
               part.base(),
               d -> {
                 resources.add(ResourceParser.parse(d));
@@ -134,7 +137,7 @@ public final class ManifestParser {
    */
   static List<Part> split(String source, String content) {
     if (content.length() < SPLIT_THRESHOLD) {
-      return List.of(new Part(source, content, 0, -1));
+      return List.of(new Part(source, content, 0, -1, null));
     }
     int first = 0;
     while (first < content.length() && Character.isWhitespace(content.charAt(first))) {
@@ -142,8 +145,9 @@ public final class ManifestParser {
     }
     if (first < content.length()
         && (content.charAt(first) == '{' || content.charAt(first) == '[')) {
-      return List.of(new Part(source, content, 0, -1));
+      return List.of(new Part(source, content, 0, -1, null));
     }
+    Boolean ascii = YamlSubsetReader.isPrintableAscii(content);
     List<Part> parts = new ArrayList<>();
     int partStart = 0;
     int base = 0;
@@ -162,7 +166,7 @@ public final class ManifestParser {
       if (isMarker(content, line, end, '-')) {
         if (line - partStart >= PART_SIZE && (markers > 0 || implicitFirst)) {
           int docs = markers + (implicitFirst ? 1 : 0);
-          parts.add(new Part(source, content.substring(partStart, line), base, docs));
+          parts.add(new Part(source, content.substring(partStart, line), base, docs, ascii));
           base += docs;
           partStart = line;
           markers = 0;
@@ -178,7 +182,8 @@ public final class ManifestParser {
       line = end + 1;
     }
     parts.add(
-        new Part(source, content.substring(partStart), base, markers + (implicitFirst ? 1 : 0)));
+        new Part(
+            source, content.substring(partStart), base, markers + (implicitFirst ? 1 : 0), ascii));
     return parts;
   }
 

@@ -29,7 +29,7 @@ public final class ManifestReader {
 
   public static List<Document> read(String source, String content) {
     List<Document> docs = new ArrayList<>();
-    read(source, content, 0, docs::add);
+    read(source, content, null, 0, docs::add);
     return docs;
   }
 
@@ -38,12 +38,15 @@ public final class ManifestReader {
    * {@code docs} as soon as it is read; returns the number of documents read, empty ones included
    * (what the next part's base grows by).
    */
-  static int read(String source, String content, int base, Consumer<Document> docs) {
+  static int read(
+      String source, String content, Boolean printableAscii, int base, Consumer<Document> docs) {
     String trimmed = content.stripLeading();
     ObjectMapper mapper = trimmed.startsWith("{") || trimmed.startsWith("[") ? JSON : YAML;
     int index = base;
     if (mapper == YAML) {
-      List<JsonNode> fast = YamlSubsetReader.read(content, YAML);
+      boolean subset =
+          printableAscii != null ? printableAscii : YamlSubsetReader.isPrintableAscii(content);
+      List<JsonNode> fast = subset ? YamlSubsetReader.readPrintableAscii(content, YAML) : null;
       if (fast != null) {
         for (JsonNode node : fast) {
           index = accept(source, node, index, docs);

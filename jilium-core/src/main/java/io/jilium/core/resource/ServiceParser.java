@@ -348,7 +348,7 @@ final class ServiceParser {
         itp,
         publishNotReady,
         type == Type.LOAD_BALANCER && allocateNodePorts,
-        top.raw().toString());
+        CompactJson.of(top.raw()));
   }
 
   private static Port port(Fields p, boolean nameRequired, Type type) {

@@ -81,17 +81,27 @@ final class YamlSubsetReader {
    * text is not entirely within the subset.
    */
   static List<JsonNode> read(String yaml, ObjectMapper fullReader) {
-    for (int i = 0; i < yaml.length(); i++) {
-      char c = yaml.charAt(i);
-      if ((c < 0x20 && c != '\n') || c > 0x7e) {
-        return null;
-      }
-    }
+    return isPrintableAscii(yaml) ? readPrintableAscii(yaml, fullReader) : null;
+  }
+
+  /** {@link #read} of text already known to be {@link #isPrintableAscii}. */
+  static List<JsonNode> readPrintableAscii(String yaml, ObjectMapper fullReader) {
     try {
       return new YamlSubsetReader(yaml, fullReader).documents();
     } catch (OutsideSubset e) {
       return null;
     }
+  }
+
+  /** Whether {@code text} holds only printable ASCII and line feeds (the subset's alphabet). */
+  static boolean isPrintableAscii(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if ((c < 0x20 && c != '\n') || c > 0x7e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private List<JsonNode> documents() {
