@@ -424,14 +424,10 @@ public final class Agent implements AutoCloseable {
                           .setNamespace(svc.namespace())
                           .setName(svc.name())
                           .build());
-          byte[] a = frontend.bytes();
-          boolean wildcard = true;
-          for (byte b : a) {
-            wildcard &= b == 0;
-          }
+          boolean v6 = frontend.family() == io.jilium.core.resource.IpFamily.IPV6;
           List<String> addresses =
-              wildcard
-                  ? hosts.stream().filter(h -> (h.indexOf(':') >= 0) == (a.length == 16)).toList()
+              frontend.isAnyAddress()
+                  ? hosts.stream().filter(h -> (h.indexOf(':') >= 0) == v6).toList()
                   : List.of(frontend.address());
           for (String ip : addresses) {
             index.computeIfAbsent(ip, k -> new HashMap<>()).putIfAbsent(frontend.port(), name);

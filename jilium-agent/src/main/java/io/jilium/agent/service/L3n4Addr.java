@@ -12,7 +12,7 @@ import java.util.Objects;
  * its bytes are kept too, since keys are compared and sorted by the ten thousand. Immutable.
  */
 public final class L3n4Addr implements Comparable<L3n4Addr> {
-  private final String address;
+  private String address; // canonical text, made on first use (most are only compared)
   private final byte[] bytes;
   private final int port;
   private final Protocol protocol;
@@ -28,7 +28,6 @@ public final class L3n4Addr implements Comparable<L3n4Addr> {
       throw new IllegalArgumentException("port " + port + " (expected: 0-65535)");
     }
     this.bytes = bytes;
-    this.address = IpAddress.format(bytes);
     this.port = port;
     this.hash = (Arrays.hashCode(bytes) * 31 + port) * 31 + protocol.ordinal();
   }
@@ -63,7 +62,13 @@ public final class L3n4Addr implements Comparable<L3n4Addr> {
   }
 
   public String address() {
-    return address;
+    String a = address;
+    if (a == null) {
+      // racy but benign: every thread computes the same immutable text
+      a = IpAddress.format(bytes);
+      address = a;
+    }
+    return a;
   }
 
   public int port() {
@@ -121,7 +126,7 @@ public final class L3n4Addr implements Comparable<L3n4Addr> {
 
   @Override
   public String toString() {
-    return (family() == IpFamily.IPV6 ? "[" + address + "]" : address)
+    return (family() == IpFamily.IPV6 ? "[" + address() + "]" : address())
         + ":"
         + port
         + "/"

@@ -172,11 +172,11 @@ public final class ServiceManager {
     Set<String> changed = new LinkedHashSet<>();
     for (int i = 0; i < resources.size(); i++) {
       Resource r = resources.get(i);
-      String at = i < where.size() ? where.get(i) + " (" + r.displayName() + ")" : r.displayName();
+      String from = i < where.size() ? where.get(i) : null;
       String action =
           switch (r) {
             case ServiceResource s ->
-                delete ? deleteService(s, changed) : putService(s, at, changed);
+                delete ? deleteService(s, changed) : putService(s, from, changed);
             case EndpointSliceResource sl ->
                 delete ? deleteSlice(sl, changed) : putSlice(sl, changed);
             default -> null;
@@ -199,7 +199,10 @@ public final class ServiceManager {
     };
   }
 
-  private String putService(ServiceResource s, String at, Set<String> changed) {
+  /**
+   * @param where the document it came from ({@code svc.yaml: document 2}), null if unknown
+   */
+  private String putService(ServiceResource s, String where, Set<String> changed) {
     String key = s.namespace() + "/" + s.name();
     Svc old = services.get(key);
     if (old != null && old.resource().json().equals(s.json())) {
@@ -230,7 +233,9 @@ public final class ServiceManager {
       String msg = e.getMessage();
       String prefix = s.displayName() + ": ";
       throw new ManifestException(
-          at + ": " + (msg.startsWith(prefix) ? msg.substring(prefix.length()) : msg));
+          (where == null ? s.displayName() : where + " (" + s.displayName() + ")")
+              + ": "
+              + (msg.startsWith(prefix) ? msg.substring(prefix.length()) : msg));
     }
     if (old != null) {
       old.specs().forEach(spec -> frontendOwner.remove(spec.frontend(), key));

@@ -1,5 +1,12 @@
 package io.jilium.agent.state;
 
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -61,7 +68,11 @@ public record AgentState(
 
   /** A policy resource as applied (re-parsed on restore). */
   public record PolicyState(
-      String kind, String namespace, String name, String json, long revision) {}
+      String kind,
+      String namespace,
+      String name,
+      @JsonRawValue @JsonDeserialize(using = JsonText.class) String json,
+      long revision) {}
 
   /**
    * Services and EndpointSlices as applied, with what was allocated for them, and the service and
@@ -89,10 +100,27 @@ public record AgentState(
    * @param nodePorts per {@code spec.ports} entry, 0 for none
    */
   public record ServiceState(
-      String json, List<String> ipFamilies, List<String> clusterIps, List<Integer> nodePorts) {}
+      @JsonRawValue @JsonDeserialize(using = JsonText.class) String json,
+      List<String> ipFamilies,
+      List<String> clusterIps,
+      List<Integer> nodePorts) {}
 
   /** An EndpointSlice as applied. */
-  public record EndpointSliceState(String json) {}
+  public record EndpointSliceState(
+      @JsonRawValue @JsonDeserialize(using = JsonText.class) String json) {}
+
+  /**
+   * A resource's document is saved as the JSON it is (readable, and written without escaping: 13 MB
+   * with 10,000 Services); files of earlier agents hold it as a string, which reads the same.
+   */
+  static final class JsonText extends JsonDeserializer<String> {
+    @Override
+    public String deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+      return p.currentToken() == JsonToken.VALUE_STRING
+          ? p.getText()
+          : p.readValueAsTree().toString();
+    }
+  }
 
   /** A service id (frontend) or backend id, the address as {@code 10.0.0.1:80/TCP}. */
   public record LbIdState(String address, int id) {}
