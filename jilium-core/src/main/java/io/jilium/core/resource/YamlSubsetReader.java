@@ -415,8 +415,8 @@ final class YamlSubsetReader {
       }
       int i = pos;
       while (i < end && s.charAt(i) != ':') {
-        if (isFlowIndicator(s.charAt(i)) || s.charAt(i) == '#') {
-          throw outside();
+        if (isFlowIndicator(s.charAt(i)) || s.charAt(i) == '#' || s.charAt(i) == '?') {
+          throw outside(); // SnakeYAML ends a flow scalar at '?' too
         }
         i++;
       }
@@ -449,8 +449,8 @@ final class YamlSubsetReader {
         int i = pos;
         while (i < end && !isFlowIndicator(s.charAt(i))) {
           char ch = s.charAt(i);
-          if (ch == ':' || ch == '#') {
-            throw outside();
+          if (ch == ':' || ch == '#' || ch == '?') {
+            throw outside(); // SnakeYAML ends a flow scalar at ':' and '?'
           }
           i++;
         }
