@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** Reads a {@code discovery.k8s.io/v1} EndpointSlice with the API's validation. */
 final class EndpointSliceParser {
@@ -86,11 +87,12 @@ final class EndpointSliceParser {
       }
       List<String> addresses = new ArrayList<>();
       for (int i = 0; i < texts.size(); i++) {
-        String path = e.path("addresses") + "[" + i + "]";
+        int index = i;
+        Supplier<String> path = () -> e.path("addresses") + "[" + index + "]";
         byte[] ip = ServiceParser.ip(path, texts.get(i));
         if (!family.matches(ip)) {
           throw new FieldException(
-              path,
+              path.get(),
               "\""
                   + texts.get(i)
                   + "\" (expected: an "

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Turns documents into resources, checking everything: an invalid document makes the whole manifest
@@ -32,9 +31,6 @@ public final class ResourceParser {
           "finalizers",
           "generateName",
           "selfLink");
-  private static final Pattern DNS1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-  private static final Pattern DNS1123_SUBDOMAIN =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   private ResourceParser() {}
 
@@ -154,7 +150,7 @@ public final class ResourceParser {
   }
 
   static void checkDns1123Label(String path, String name) {
-    if (name.length() > 63 || !DNS1123_LABEL.matcher(name).matches()) {
+    if (name.length() > 63 || !LabelValidation.isDns1123Label(name)) {
       throw new FieldException(
           path,
           "\""
@@ -165,7 +161,7 @@ public final class ResourceParser {
   }
 
   static void checkDns1123Subdomain(String path, String name) {
-    if (name.length() > 253 || !DNS1123_SUBDOMAIN.matcher(name).matches()) {
+    if (name.length() > 253 || !LabelValidation.isDns1123Subdomain(name)) {
       throw new FieldException(
           path,
           "\""
@@ -183,17 +179,18 @@ public final class ResourceParser {
   static Map<String, String> labelMap(Fields f, String field) {
     Map<String, String> labels = f.stringMap(field);
     for (var e : labels.entrySet()) {
-      String path = f.path(field) + "." + e.getKey();
       LabelValidation.keyError(e.getKey())
           .ifPresent(
               err -> {
-                throw new FieldException(path, "invalid label key: " + err);
+                throw new FieldException(
+                    f.path(field) + "." + e.getKey(), "invalid label key: " + err);
               });
       LabelValidation.valueError(e.getValue())
           .ifPresent(
               err -> {
                 throw new FieldException(
-                    path, "invalid label value \"" + e.getValue() + "\": " + err);
+                    f.path(field) + "." + e.getKey(),
+                    "invalid label value \"" + e.getValue() + "\": " + err);
               });
     }
     return labels;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -464,20 +465,40 @@ final class ServiceParser {
     return out;
   }
 
-  private static final Pattern LEADING_ZERO_OCTET = Pattern.compile("(^|\\.)0[0-9]");
-
   /** An IP address; IPv4 octets with leading zeros are refused as ambiguous, as Kubernetes does. */
   static byte[] ip(String path, String text) {
+    return ip(() -> path, text);
+  }
+
+  /**
+   * {@link #ip(String, String)} with the path built only for an error (addresses by the 10,000).
+   */
+  static byte[] ip(Supplier<String> path, String text) {
     String expected = " (expected: an IPv4 or IPv6 address)";
-    if (text.indexOf(':') < 0 && LEADING_ZERO_OCTET.matcher(text).find()) {
+    if (text.indexOf(':') < 0 && hasLeadingZeroOctet(text)) {
       throw new FieldException(
-          path, "\"" + text + "\": an IPv4 octet with a leading zero is ambiguous" + expected);
+          path.get(),
+          "\"" + text + "\": an IPv4 octet with a leading zero is ambiguous" + expected);
     }
     try {
       return IpAddress.parse(text);
     } catch (IllegalArgumentException e) {
-      throw new FieldException(path, "\"" + text + "\" is not an IP address" + expected);
+      throw new FieldException(path.get(), "\"" + text + "\" is not an IP address" + expected);
     }
+  }
+
+  /**
+   * A '0' followed by a digit at the start of a dotted part ({@code 010.0.0.1}, {@code 10.01...}).
+   */
+  private static boolean hasLeadingZeroOctet(String text) {
+    for (int i = 0; i + 1 < text.length(); i++) {
+      if ((i == 0 || text.charAt(i - 1) == '.')
+          && text.charAt(i) == '0'
+          && Character.isDigit(text.charAt(i + 1))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** ValidateNonSpecialIP: no unspecified, loopback, link-local or multicast address. */

@@ -108,4 +108,34 @@ class LabelValidationTest {
         .isInstanceOf(InvalidLabelException.class)
         .hasMessageStartingWith("invalid label value \"-web\" for key \"app\": ");
   }
+
+  /** The hand-written checks accept exactly what Kubernetes' regular expressions accept. */
+  @org.junit.jupiter.api.Test
+  void characterChecksMatchKubernetesRegularExpressions() {
+    java.util.regex.Pattern label =
+        java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    java.util.regex.Pattern subdomain =
+        java.util.regex.Pattern.compile(
+            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    java.util.regex.Pattern name =
+        java.util.regex.Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
+    String alphabet = "aZ09-._/ \u00e9";
+    java.util.Random rnd = new java.util.Random(11);
+    for (int i = 0; i < 200_000; i++) {
+      StringBuilder b = new StringBuilder();
+      for (int n = rnd.nextInt(7); n > 0; n--) {
+        b.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+      }
+      String s = b.toString();
+      org.assertj.core.api.Assertions.assertThat(LabelValidation.isDns1123Label(s))
+          .as("label %s", s)
+          .isEqualTo(label.matcher(s).matches());
+      org.assertj.core.api.Assertions.assertThat(LabelValidation.isDns1123Subdomain(s))
+          .as("subdomain %s", s)
+          .isEqualTo(subdomain.matcher(s).matches());
+      org.assertj.core.api.Assertions.assertThat(LabelValidation.isQualifiedNamePart(s))
+          .as("name %s", s)
+          .isEqualTo(name.matcher(s).matches());
+    }
+  }
 }

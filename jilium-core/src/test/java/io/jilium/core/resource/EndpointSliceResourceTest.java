@@ -62,6 +62,8 @@ class EndpointSliceResourceTest {
         "endpoints: []|addressType: required field is missing",
         "addressType: IPv4;endpoints: [{addresses: []}]|endpoints[0].addresses: 0 addresses (expected: 1-100)",
         "addressType: IPv4;endpoints: [{addresses: ['fd00::1']}]|endpoints[0].addresses[0]: \"fd00::1\" (expected: an IPv4 address, as addressType says)",
+        "addressType: IPv4;endpoints: [{addresses: [10.0.0.1]}, {addresses: [10.0.0.2, 10.0.01.3]}]|endpoints[1].addresses[1]: \"10.0.01.3\": an IPv4 octet with a leading zero is ambiguous (expected: an IPv4 or IPv6 address)",
+        "addressType: IPv6;endpoints: [{addresses: ['fd00::1', 'fd00::zz']}]|endpoints[0].addresses[1]: \"fd00::zz\" is not an IP address (expected: an IPv4 or IPv6 address)",
         "addressType: IPv4;endpoints: [{addresses: [10.0.0.1], conditions: {ready: 1}}]|endpoints[0].conditions.ready: expected true or false, got 1",
         "addressType: IPv4;endpoints: [{addresses: [10.0.0.1], hints: {}}]|endpoints[0].hints: not supported yet by Jilium",
         "addressType: IPv4;ports: [{name: a, port: 1}, {name: a, port: 2}]|ports[1].name: \"a\" is also the name of ports[0]",
