@@ -412,6 +412,8 @@ public final class Agent implements AutoCloseable {
     if (services.desired() == servicesIndexedFor && hosts.equals(hostsIndexedFor)) {
       return serviceIndex;
     }
+    List<String> hostsV4 = hosts.stream().filter(h -> h.indexOf(':') < 0).toList();
+    List<String> hostsV6 = hosts.stream().filter(h -> h.indexOf(':') >= 0).toList();
     Map<String, Map<Integer, io.jilium.api.flow.Service>> index = new HashMap<>();
     Map<String, io.jilium.api.flow.Service> names = new HashMap<>();
     services.forEachFrontend(
@@ -424,11 +426,10 @@ public final class Agent implements AutoCloseable {
                           .setNamespace(svc.namespace())
                           .setName(svc.name())
                           .build());
-          boolean v6 = frontend.family() == io.jilium.core.resource.IpFamily.IPV6;
           List<String> addresses =
-              frontend.isAnyAddress()
-                  ? hosts.stream().filter(h -> (h.indexOf(':') >= 0) == v6).toList()
-                  : List.of(frontend.address());
+              !frontend.isAnyAddress()
+                  ? List.of(frontend.address())
+                  : frontend.family() == io.jilium.core.resource.IpFamily.IPV6 ? hostsV6 : hostsV4;
           for (String ip : addresses) {
             index.computeIfAbsent(ip, k -> new HashMap<>()).putIfAbsent(frontend.port(), name);
           }

@@ -356,51 +356,48 @@ final class YamlSubsetReader {
         pos++;
         return seq;
       }
-      while (true) {
+      do {
         seq.add(flowValue(depth));
-        skipSpaces();
-        char c = peek();
-        if (c == ']') {
-          pos++;
-          return seq;
-        }
-        if (c != ',') {
-          throw outside(); // a single-pair mapping, or the line ended
-        }
-        pos++;
-        skipSpaces();
-        if (peek() == ']') {
-          throw outside();
-        }
-      }
+      } while (!closes(']'));
+      return seq;
     }
     ObjectNode map = NODES.objectNode();
     if (peek() == '}') {
       pos++;
       return map;
     }
-    while (true) {
+    do {
       String key = flowKey();
       if (map.has(key)) {
         throw outside();
       }
       skipSpaces();
       map.set(key, flowValue(depth));
-      skipSpaces();
-      char c = peek();
-      if (c == '}') {
-        pos++;
-        return map;
-      }
-      if (c != ',') {
-        throw outside();
-      }
+    } while (!closes('}'));
+    return map;
+  }
+
+  /**
+   * After a flow item: true when {@code close} ends the collection, false after a {@code ,} that
+   * another item follows; anything else (a single-pair mapping, a trailing comma, the end of the
+   * line) is outside the subset.
+   */
+  private boolean closes(char close) {
+    skipSpaces();
+    char c = peek();
+    if (c == close) {
       pos++;
-      skipSpaces();
-      if (peek() == '}') {
-        throw outside();
-      }
+      return true;
     }
+    if (c != ',') {
+      throw outside();
+    }
+    pos++;
+    skipSpaces();
+    if (peek() == close) {
+      throw outside();
+    }
+    return false;
   }
 
   private String flowKey() {
@@ -625,6 +622,9 @@ final class YamlSubsetReader {
         line = next;
         end = e;
         pos = p;
+        if (isMarkerLine('.')) {
+          throw outside(); // a "..." end marker
+        }
         return;
       }
       next = e + 1;
@@ -638,16 +638,17 @@ final class YamlSubsetReader {
   }
 
   private boolean atMarker() {
-    return pos == line && s.startsWith("---", pos) && (pos + 3 == end || s.charAt(pos + 3) == ' ')
-        || pos == line && s.startsWith("...", pos) && breakAfterDots();
+    return isMarkerLine('-');
   }
 
-  /** A {@code ...} end marker: outside the subset. */
-  private boolean breakAfterDots() {
-    if (pos + 3 == end || s.charAt(pos + 3) == ' ') {
-      throw outside();
-    }
-    return false;
+  /** Whether the current line starts with three {@code c} and nothing or a blank after them. */
+  private boolean isMarkerLine(char c) {
+    return pos == line
+        && end - pos >= 3
+        && s.charAt(pos) == c
+        && s.charAt(pos + 1) == c
+        && s.charAt(pos + 2) == c
+        && (pos + 3 == end || s.charAt(pos + 3) == ' ');
   }
 
   /** Only blanks and a comment may follow on this line. */
