@@ -3,9 +3,6 @@ package io.jilium.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +43,6 @@ import org.junit.jupiter.api.extension.TestWatcher;
 final class AgentFixture
     implements BeforeAllCallback, AfterAllCallback, AfterEachCallback, TestWatcher {
   static final Path BPF_ROOT = Path.of("/sys/fs/bpf/jilium");
-  private static final Path CLAIMS = Path.of("/run/jilium-it");
   private static final Path NETNS_DIR = Path.of("/run/netns");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration CLI_TIMEOUT = Duration.ofSeconds(60);
@@ -54,8 +50,7 @@ final class AgentFixture
   private final List<String> extraFlags;
   private String node;
   private int cidrIndex;
-  private FileChannel claimChannel;
-  private FileLock claim;
+  private HostIndexClaim claim;
   private Path dir;
   private Path stateDir;
   private Path socket;
@@ -414,56 +409,23 @@ final class AgentFixture
 
   // ---- CIDRs ----
 
-  private void claimCidrs() throws IOException {
-    Files.createDirectories(CLAIMS);
-    List<Integer> order = new ArrayList<>();
-    for (int i = 1; i <= 254; i++) {
-      order.add(i);
-    }
-    Collections.shuffle(order);
-    for (int n : order) {
-      FileChannel ch =
-          FileChannel.open(
-              CLAIMS.resolve("cidr-" + n + ".lock"),
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE);
-      FileLock lock;
-      try {
-        lock = ch.tryLock();
-      } catch (OverlappingFileLockException e) {
-        lock = null; // held by another fixture in this JVM
-      }
-      if (lock == null) {
-        ch.close();
-        continue;
-      }
-      cidrIndex = n;
-      if (!Host.routesWithin(cidrV4Prefix(), cidrV6Prefix()).isEmpty()) {
-        // a leftover of a run that died: not ours to touch, and not usable
-        lock.release();
-        ch.close();
-        continue;
-      }
-      claimChannel = ch;
-      claim = lock;
-      return;
-    }
-    throw new AssertionError("no free pod CIDR in 10.230.0.0/16 (all 254 claimed or in use)");
+  private void claimCidrs() {
+    claim =
+        HostIndexClaim.claim(
+            "cidr",
+            n -> {
+              cidrIndex = n;
+              // a leftover of a run that died is not ours to touch, and not usable
+              return Host.routesWithin(cidrV4Prefix(), cidrV6Prefix()).isEmpty();
+            });
+    cidrIndex = claim.index();
   }
 
   private void releaseClaim() {
-    try {
-      if (claim != null) {
-        claim.release();
-      }
-      if (claimChannel != null) {
-        claimChannel.close();
-      }
-    } catch (IOException e) {
-      // the lock goes with the JVM anyway
+    if (claim != null) {
+      claim.close();
     }
     claim = null;
-    claimChannel = null;
   }
 
   /**

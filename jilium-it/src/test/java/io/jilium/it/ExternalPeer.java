@@ -34,11 +34,14 @@ final class ExternalPeer implements AutoCloseable {
   private final String hostAddress;
   private final String address;
   private final String subnet;
+  private final HostIndexClaim claim;
   private final List<java.nio.channels.Channel> servers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private boolean closed;
 
-  private ExternalPeer(String name, int index) {
+  private ExternalPeer(String name, HostIndexClaim claim) {
+    int index = claim.index();
+    this.claim = claim;
     this.name = name;
     this.hostLink = name;
     this.subnet = "198.18." + index + ".0/24";
@@ -47,15 +50,23 @@ final class ExternalPeer implements AutoCloseable {
   }
 
   /**
-   * Creates the namespace {@code name} (also the host-side veth's name, at most 15 characters) with
-   * the address 198.18.{@code index}.2/24, routed through 198.18.{@code index}.1 on the host, and
-   * starts its servers. Cleans up what it made if anything fails.
+   * Claims a free index n (see {@link HostIndexClaim}) and creates the namespace {@code prefix + n}
+   * (also the host-side veth's name) with the address 198.18.n.2/24, routed through 198.18.n.1 on
+   * the host, and starts its servers. Cleans up what it made if anything fails.
    */
-  static ExternalPeer create(String name, int index) {
-    if (name.length() > 15) {
-      throw new IllegalArgumentException("name: " + name + " (expected: at most 15 characters)");
+  static ExternalPeer create(String prefix) {
+    if (prefix.length() > 12) {
+      throw new IllegalArgumentException(
+          "prefix: " + prefix + " (expected: at most 12 characters, a link name has 15)");
     }
-    ExternalPeer e = new ExternalPeer(name, index);
+    HostIndexClaim claim =
+        HostIndexClaim.claim(
+            "peer",
+            n ->
+                !Host.linkExists(prefix + n)
+                    && !Files.exists(NetworkNamespace.path(prefix + n))
+                    && Host.routesWithin("198.18." + n + ".", "198.18." + n + ".").isEmpty());
+    ExternalPeer e = new ExternalPeer(prefix + claim.index(), claim);
     try {
       e.setUp();
       return e;
@@ -67,6 +78,11 @@ final class ExternalPeer implements AutoCloseable {
       }
       throw failure;
     }
+  }
+
+  /** The name of its namespace and of its host-side veth. */
+  String name() {
+    return name;
   }
 
   private void setUp() {
@@ -211,6 +227,8 @@ final class ExternalPeer implements AutoCloseable {
     if (Files.exists(netns())) {
       problems.add("network namespace " + name + " still exists");
     }
+    // a leftover keeps the index unusable to the next claim
+    claim.close();
     if (!problems.isEmpty()) {
       throw new AssertionError("external peer " + name + ":\n  " + String.join("\n  ", problems));
     }

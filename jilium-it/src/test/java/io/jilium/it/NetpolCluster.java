@@ -79,7 +79,7 @@ final class NetpolCluster
       Net.awaitListening(p, PORTS, PORTS);
     }
     if (withExternal) {
-      external = ExternalPeer.create("jlx-" + agent.node(), agent.cidrIndex());
+      external = ExternalPeer.create("jlx-");
     }
     log("9 pods%s ready in %d ms", withExternal ? " and " + external : "", since(t0));
   }

@@ -36,11 +36,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ServicesKernelTest {
   /** The outside client: created before the agent, so its host-side address is a node address. */
-  private static final ExternalPeer OUTSIDE = ExternalPeer.create("jlsvcext", 61);
+  private static final ExternalPeer OUTSIDE = ExternalPeer.create("jlsvcx");
 
   @RegisterExtension
   static final AgentFixture agent =
-      new AgentFixture("--devices", "jlsvcext", "--lb-algorithm", "maglev");
+      new AgentFixture("--devices", OUTSIDE.name(), "--lb-algorithm", "maglev");
 
   private final List<String> applied = new ArrayList<>();
 
