@@ -12,6 +12,7 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChanne
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.StreamObserver;
 import io.jilium.api.agent.v1.AgentGrpc;
+import io.jilium.api.agent.v1.AppliedResource;
 import io.jilium.api.agent.v1.ApplyRequest;
 import io.jilium.api.agent.v1.ApplyResponse;
 import io.jilium.api.agent.v1.Manifest;
@@ -23,7 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,7 +81,14 @@ class UnixGrpcChannelTest {
                 .asRuntimeException());
         return;
       }
-      out.onNext(ApplyResponse.newBuilder().setPolicyRevision(total).build());
+      // what arrived, byte for byte: the CRC-32 of the contents in order
+      CRC32 crc = new CRC32();
+      r.getManifestsList().forEach(m -> crc.update(m.getContent().asReadOnlyByteBuffer()));
+      out.onNext(
+          ApplyResponse.newBuilder()
+              .setPolicyRevision(total)
+              .addResources(AppliedResource.newBuilder().setName(Long.toHexString(crc.getValue())))
+              .build());
       out.onCompleted();
     }
 
@@ -107,17 +117,31 @@ class UnixGrpcChannelTest {
     }
   }
 
+  /**
+   * Requests larger than the window and than a frame, of sizes that put the frame boundaries (and
+   * the 5-byte message prefix) at different offsets, arrive byte for byte.
+   */
   @Test
-  void largeRequestsRespectFlowControl() throws Exception {
-    String big = "y".repeat(3 << 20);
-    ApplyRequest req =
-        ApplyRequest.newBuilder()
-            .addManifests(
-                Manifest.newBuilder().setSource("a").setContent(ByteString.copyFromUtf8(big)))
-            .build();
+  void largeRequestsRespectFlowControlAndArriveIntact() throws Exception {
+    Random random = new Random(7);
     try (UnixGrpcChannel ch = new UnixGrpcChannel(socket)) {
-      byte[] resp = ch.unary("/jilium.agent.v1.Agent/Apply", req.toByteArray());
-      assertThat(ApplyResponse.parseFrom(resp).getPolicyRevision()).isEqualTo(3L << 20);
+      for (int size : new int[] {(3 << 20) + 7, 16_384 - 5 - 8, 16_384, 65_535 * 2 + 1}) {
+        byte[] content = new byte[size];
+        random.nextBytes(content);
+        ApplyRequest req =
+            ApplyRequest.newBuilder()
+                .addManifests(
+                    Manifest.newBuilder().setSource("a").setContent(ByteString.copyFrom(content)))
+                .build();
+        CRC32 crc = new CRC32();
+        crc.update(content);
+        ApplyResponse resp =
+            ApplyResponse.parseFrom(ch.unary("/jilium.agent.v1.Agent/Apply", req.toByteArray()));
+        assertThat(resp.getPolicyRevision()).as("size").isEqualTo(size);
+        assertThat(resp.getResources(0).getName())
+            .as("CRC-32 of %d bytes", size)
+            .isEqualTo(Long.toHexString(crc.getValue()));
+      }
     }
   }
 
