@@ -410,14 +410,10 @@ final class AgentFixture
   // ---- CIDRs ----
 
   private void claimCidrs() {
+    // a CIDR with routes left by a run that died is not ours to touch, and not usable
     claim =
         HostIndexClaim.claim(
-            "cidr",
-            n -> {
-              cidrIndex = n;
-              // a leftover of a run that died is not ours to touch, and not usable
-              return Host.routesWithin(cidrV4Prefix(), cidrV6Prefix()).isEmpty();
-            });
+            "cidr", n -> Host.routesWithin(cidrV4Prefix(n), cidrV6Prefix(n)).isEmpty());
     cidrIndex = claim.index();
   }
 
@@ -456,11 +452,19 @@ final class AgentFixture
 
   /** Text every address (and route) of this node's IPv4 CIDR starts with. */
   String cidrV4Prefix() {
-    return "10.230." + cidrIndex + ".";
+    return cidrV4Prefix(cidrIndex);
   }
 
   String cidrV6Prefix() {
-    return "fd00:10:230::" + Integer.toHexString(cidrIndex) + ":";
+    return cidrV6Prefix(cidrIndex);
+  }
+
+  private static String cidrV4Prefix(int n) {
+    return "10.230." + n + ".";
+  }
+
+  private static String cidrV6Prefix(int n) {
+    return "fd00:10:230::" + Integer.toHexString(n) + ":";
   }
 
   // ---- accessors ----

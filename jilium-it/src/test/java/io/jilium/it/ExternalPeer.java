@@ -40,13 +40,13 @@ final class ExternalPeer implements AutoCloseable {
   private boolean closed;
 
   private ExternalPeer(String name, HostIndexClaim claim) {
-    int index = claim.index();
+    String prefix = subnetPrefix(claim.index());
     this.claim = claim;
     this.name = name;
     this.hostLink = name;
-    this.subnet = "198.18." + index + ".0/24";
-    this.hostAddress = "198.18." + index + ".1";
-    this.address = "198.18." + index + ".2";
+    this.subnet = prefix + "0/24";
+    this.hostAddress = prefix + "1";
+    this.address = prefix + "2";
   }
 
   /**
@@ -65,7 +65,7 @@ final class ExternalPeer implements AutoCloseable {
             n ->
                 !Host.linkExists(prefix + n)
                     && !Files.exists(NetworkNamespace.path(prefix + n))
-                    && Host.routesWithin("198.18." + n + ".", "198.18." + n + ".").isEmpty());
+                    && Host.routesWithin(subnetPrefix(n), null).isEmpty());
     ExternalPeer e = new ExternalPeer(prefix + claim.index(), claim);
     try {
       e.setUp();
@@ -78,6 +78,11 @@ final class ExternalPeer implements AutoCloseable {
       }
       throw failure;
     }
+  }
+
+  /** Text every address of peer n's subnet (198.18.n.0/24) starts with. */
+  private static String subnetPrefix(int n) {
+    return "198.18." + n + ".";
   }
 
   /** The name of its namespace and of its host-side veth. */

@@ -51,13 +51,19 @@ final class Host {
     return Files.exists(Path.of("/sys/class/net", name));
   }
 
-  /** Routes (any table) that mention an address starting with one of these prefixes. */
+  /**
+   * Routes (any table) that mention an address starting with one of these prefixes; a null {@code
+   * v6Prefix} looks at IPv4 routes only.
+   */
   static List<String> routesWithin(String v4Prefix, String v6Prefix) {
     List<String> out = new ArrayList<>();
     for (String line : run("ip", "-4", "route", "show", "table", "all").split("\n")) {
       if (mentions(line, v4Prefix)) {
         out.add(line.trim());
       }
+    }
+    if (v6Prefix == null) {
+      return out;
     }
     for (String line : run("ip", "-6", "route", "show", "table", "all").split("\n")) {
       if (mentions(line, v6Prefix)) {
