@@ -49,7 +49,8 @@ import java.util.function.Supplier;
  * Turns one datapath notification (bpf/lib/maps.h: drop_notify, trace_notify,
  * policy_verdict_notify) into a Hubble {@code flow.Flow}: verdict, packet headers, both endpoints
  * with identity, namespace, pod and labels, observation point, direction, reply, match type and,
- * for policy verdicts and policy denials, the policies that decided. Used by one thread.
+ * for policy verdicts and policy denials, the policies that decided. One thread at a time: the
+ * readers of the flow ring decode under its monitor ({@link FlowEvent}).
  *
  * <p>The parts of a flow that depend only on the published directory (both endpoints with their
  * labels, the interface, the deciding policies) are immutable messages built once per directory
@@ -116,17 +117,40 @@ public final class FlowDecoder {
     this.monotonicToWallNanos = monotonicToWallNanos;
   }
 
-  /** The flow of one notification, or null for a record of another type. */
-  public Flow decode(byte[] r) {
+  /** Whether {@code r} is a notification this decoder turns into a flow. */
+  public static boolean isFlowRecord(byte[] r) {
     if (r.length < HEADER) {
+      return false;
+    }
+    int type = r[0] & 0xff;
+    return type == TYPE_DROP || type == TYPE_TRACE || type == TYPE_POLICY_VERDICT;
+  }
+
+  /** The latest published directory, the one a record read now is decoded against. */
+  public ObserverDirectory currentDirectory() {
+    return directory.get();
+  }
+
+  /** The wall-clock time of a flow record, in nanoseconds since the epoch. */
+  public long wallNanos(byte[] r) {
+    return ByteBuffer.wrap(r).order(ByteOrder.nativeOrder()).getLong(40) + monotonicToWallNanos;
+  }
+
+  /** The flow of one notification against the latest directory, or null for another type. */
+  public Flow decode(byte[] r) {
+    return decode(r, directory.get());
+  }
+
+  /**
+   * The flow of one notification, with the endpoints, policies and services of {@code dir} (the
+   * directory published when the record was read), or null for a record of another type.
+   */
+  public Flow decode(byte[] r, ObserverDirectory dir) {
+    if (!isFlowRecord(r)) {
       return null;
     }
     int type = r[0] & 0xff;
-    if (type != TYPE_DROP && type != TYPE_TRACE && type != TYPE_POLICY_VERDICT) {
-      return null;
-    }
     ByteBuffer b = ByteBuffer.wrap(r).order(ByteOrder.nativeOrder());
-    ObserverDirectory dir = directory.get();
     if (dir != cachedFor) {
       localEndpoints.clear();
       remoteEndpoints.clear();
@@ -188,7 +212,7 @@ public final class FlowDecoder {
         dstIdentity = b.getInt(20);
         int reason = r[26] & 0xff;
         boolean known = reason != TRACE_REASON_UNKNOWN;
-        boolean reply = known && reason == TRACE_REASON_REPLY;
+        boolean reply = isReplyTrace(r);
         f.setVerdict(Verdict.FORWARDED)
             .setTraceObservationPoint(observationPoint(sub))
             .setTraceReason(
@@ -206,12 +230,11 @@ public final class FlowDecoder {
         int verdict = b.getInt(20);
         int dirByte = r[27] & 0xff;
         int match = r[28] & 0xff;
-        boolean audited = r[29] != 0;
         Direction d = dirByte == DIR_INGRESS ? Direction.INGRESS : Direction.EGRESS;
         int own = local == null ? 0 : local.identity();
         srcIdentity = d == Direction.INGRESS ? remote : own;
         dstIdentity = d == Direction.INGRESS ? own : remote;
-        f.setVerdict(audited ? Verdict.AUDIT : verdict < 0 ? Verdict.DROPPED : Verdict.FORWARDED)
+        f.setVerdict(verdict(r))
             .setPolicyMatchType(match)
             .setTrafficDirection(
                 d == Direction.INGRESS ? TrafficDirection.INGRESS : TrafficDirection.EGRESS)
@@ -412,7 +435,34 @@ public final class FlowDecoder {
     return b.build();
   }
 
-  private static TraceObservationPoint observationPoint(int sub) {
+  /** The verdict of a flow record: drops drop, traces forward, policy verdicts say. */
+  static Verdict verdict(byte[] r) {
+    return switch (r[0] & 0xff) {
+      case TYPE_DROP -> Verdict.DROPPED;
+      case TYPE_TRACE -> Verdict.FORWARDED;
+      default -> {
+        boolean audited = r[29] != 0;
+        int verdict = ByteBuffer.wrap(r).order(ByteOrder.nativeOrder()).getInt(20);
+        yield audited ? Verdict.AUDIT : verdict < 0 ? Verdict.DROPPED : Verdict.FORWARDED;
+      }
+    };
+  }
+
+  /** Whether a trace record is of a reply (its connection's reverse direction). */
+  static boolean isReplyTrace(byte[] r) {
+    return (r[0] & 0xff) == TYPE_TRACE && (r[26] & 0xff) == TRACE_REASON_REPLY;
+  }
+
+  /** The captured packet's headers of a flow record, without its addresses. */
+  static PacketSummary packetHeaders(byte[] r) {
+    int capLen =
+        Math.min(
+            ByteBuffer.wrap(r).order(ByteOrder.nativeOrder()).getShort(12) & 0xffff,
+            r.length - HEADER);
+    return PacketSummary.parseHeaders(r, HEADER, capLen);
+  }
+
+  static TraceObservationPoint observationPoint(int sub) {
     return switch (sub) {
       case TRACE_TO_LXC -> TraceObservationPoint.TO_ENDPOINT;
       default -> {

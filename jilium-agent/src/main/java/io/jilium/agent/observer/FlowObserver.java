@@ -11,9 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The flow pipeline of one agent: datapath records are decoded (on the monitor thread that reads
- * them), counted by the metrics, kept in the ring buffer and handed to the optional sink (the
- * on-disk store). Losses in the kernel's ring buffer become loss notices in the flow stream.
+ * The flow pipeline of one agent: datapath records are counted by the metrics (on the monitor
+ * thread that reads them), kept in the ring buffer, decoded when read, and handed to the optional
+ * sink (the on-disk store). Losses in the kernel's ring buffer become loss notices in the flow
+ * stream.
  */
 public final class FlowObserver {
   private static final Logger LOG = LoggerFactory.getLogger(FlowObserver.class);
@@ -25,7 +26,7 @@ public final class FlowObserver {
   private final long startNanos = System.nanoTime();
   private final AtomicLong seen = new AtomicLong();
   private final AtomicLong decodeErrors = new AtomicLong();
-  private volatile Consumer<Flow> sink = f -> {};
+  private volatile Consumer<Flow> sink; // null: nobody takes every flow
   private volatile Runnable catchUp = () -> {};
   private long lostReported = -1; // -1: no baseline yet
 
@@ -54,30 +55,40 @@ public final class FlowObserver {
     catchUp.run();
   }
 
-  /** One datapath record; records of unknown types are ignored. */
+  /**
+   * One datapath record; records of unknown types are ignored. The record is counted by the metrics
+   * and stored as it is; it becomes a flow when someone reads it ({@link FlowEvent}), or at once
+   * when a sink (the flow store) takes every flow.
+   */
   public void onRecord(byte[] record) {
-    Flow f;
-    try {
-      f = decoder.decode(record);
-    } catch (RuntimeException e) {
-      // one malformed record must not stop the stream; the count shows up in the status
-      if (decodeErrors.getAndIncrement() == 0) {
-        LOG.atWarn().setCause(e).log("a datapath event could not be decoded");
-      }
+    if (!FlowDecoder.isFlowRecord(record)) {
       return;
     }
-    if (f == null) {
+    try {
+      metrics.record(record);
+    } catch (RuntimeException e) {
+      decodeFailed(e);
       return;
     }
     seen.incrementAndGet();
-    metrics.flow(f);
-    ring.add(
-        GetFlowsResponse.newBuilder()
-            .setFlow(f)
-            .setNodeName(nodeName)
-            .setTime(f.getTime())
-            .build());
-    sink.accept(f);
+    FlowEvent e =
+        FlowEvent.ofRecord(
+            record, decoder, decoder.currentDirectory(), nodeName, this::decodeFailed);
+    ring.add(e);
+    Consumer<Flow> s = sink;
+    if (s != null) {
+      GetFlowsResponse r = e.response();
+      if (r != null) {
+        s.accept(r.getFlow());
+      }
+    }
+  }
+
+  private void decodeFailed(RuntimeException e) {
+    // one malformed record must not stop the stream; the count shows up in the status
+    if (decodeErrors.getAndIncrement() == 0) {
+      LOG.atWarn().setCause(e).log("a datapath event could not be decoded");
+    }
   }
 
   /** The end of a batch of records: followers of the ring see them now. */
@@ -108,15 +119,16 @@ public final class FlowObserver {
     Timestamp t = FlowDecoder.timestamp(now);
     metrics.lost(LostEventSource.PERF_EVENT_RING_BUFFER, delta);
     ring.add(
-        GetFlowsResponse.newBuilder()
-            .setLostEvents(
-                LostEvent.newBuilder()
-                    .setSource(LostEventSource.PERF_EVENT_RING_BUFFER)
-                    .setNumEventsLost(delta)
-                    .setLast(t))
-            .setNodeName(nodeName)
-            .setTime(t)
-            .build());
+        FlowEvent.of(
+            GetFlowsResponse.newBuilder()
+                .setLostEvents(
+                    LostEvent.newBuilder()
+                        .setSource(LostEventSource.PERF_EVENT_RING_BUFFER)
+                        .setNumEventsLost(delta)
+                        .setLast(t))
+                .setNodeName(nodeName)
+                .setTime(t)
+                .build()));
     ring.publish();
   }
 

@@ -1,6 +1,5 @@
 package io.jilium.agent.observer;
 
-import io.jilium.api.observer.GetFlowsResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
@@ -9,11 +8,12 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Hubble's flow ring buffer: the last {@code capacity} events (flows and loss notices), each with a
  * sequence number. One writer (the monitor thread); readers copy what they need under a short lock
- * and followers wait for new sequence numbers. The writer wakes followers once per batch ({@link
- * #publish()}), not per event: under load a follower takes hundreds of flows per wakeup.
+ * (and decode it after, outside the lock: {@link FlowEvent}) and followers wait for new sequence
+ * numbers. The writer wakes followers once per batch ({@link #publish()}), not per event: under
+ * load a follower takes hundreds of flows per wakeup.
  */
 public final class FlowRing {
-  private final GetFlowsResponse[] slots;
+  private final FlowEvent[] slots;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition grown = lock.newCondition();
   private long next; // sequence number of the next event written
@@ -22,14 +22,14 @@ public final class FlowRing {
     if (capacity < 1) {
       throw new IllegalArgumentException("flow buffer capacity " + capacity + " (expected: 1+)");
     }
-    this.slots = new GetFlowsResponse[capacity];
+    this.slots = new FlowEvent[capacity];
   }
 
   public int capacity() {
     return slots.length;
   }
 
-  public void add(GetFlowsResponse e) {
+  public void add(FlowEvent e) {
     lock.lock();
     try {
       slots[(int) (next % slots.length)] = e;
@@ -70,7 +70,7 @@ public final class FlowRing {
   }
 
   /** Everything held, oldest first, and the sequence number the next event will get. */
-  public record Snapshot(List<GetFlowsResponse> events, long next) {}
+  public record Snapshot(List<FlowEvent> events, long next) {}
 
   /** What is held and where a follower continues, read together so nothing is seen twice. */
   public Snapshot snapshot() {
@@ -83,11 +83,11 @@ public final class FlowRing {
   }
 
   /** Events from sequence {@code from} (clamped to what is held) up to the newest, oldest first. */
-  public List<GetFlowsResponse> since(long from) {
+  public List<FlowEvent> since(long from) {
     lock.lock();
     try {
       long start = Math.max(from, Math.max(0, next - slots.length));
-      List<GetFlowsResponse> out = new ArrayList<>((int) Math.max(0, next - start));
+      List<FlowEvent> out = new ArrayList<>((int) Math.max(0, next - start));
       for (long s = start; s < next; s++) {
         out.add(slots[(int) (s % slots.length)]);
       }

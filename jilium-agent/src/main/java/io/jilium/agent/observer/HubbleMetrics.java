@@ -1,10 +1,10 @@
 package io.jilium.agent.observer;
 
-import io.jilium.api.flow.Flow;
+import io.jilium.api.flow.DropReason;
 import io.jilium.api.flow.LostEventSource;
-import io.jilium.api.flow.TCPFlags;
 import io.jilium.api.flow.TraceObservationPoint;
 import io.jilium.api.flow.Verdict;
+import io.jilium.core.flow.PacketSummary;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -76,56 +76,70 @@ public final class HubbleMetrics {
     return registry;
   }
 
-  void flow(Flow f) {
-    int type = f.getEventType().getType();
-    int protocol = protocolIndex(f);
+  /**
+   * Counts one flow record ({@link FlowDecoder#isFlowRecord}) from its bytes, as Hubble counts the
+   * flow it decodes to; the monitor thread counts every record, read by someone or not.
+   */
+  void record(byte[] r) {
+    int type = r[0] & 0xff;
+    int sub = r[1] & 0xff;
+    Verdict verdict = FlowDecoder.verdict(r);
+    PacketSummary p = FlowDecoder.packetHeaders(r);
+    int protocol = protocolIndex(p);
+    TraceObservationPoint point =
+        type == FlowDecoder.TYPE_TRACE ? FlowDecoder.observationPoint(sub) : null;
     int flowKey =
         (type & 0xff) << 24
-            | (type == FlowDecoder.TYPE_TRACE ? f.getTraceObservationPointValue() & 0xff : 0) << 16
-            | (f.getVerdictValue() & 0xff) << 8
+            | (point == null ? 0 : point.getNumber() & 0xff) << 16
+            | (verdict.getNumber() & 0xff) << 8
             | protocol;
-    CounterDataPoint point = flowPoints.get(flowKey);
-    if (point == null) {
-      point = flows.labelValues(type(f), subtype(f), f.getVerdict().name(), PROTOCOLS[protocol]);
-      flowPoints.put(flowKey, point);
+    CounterDataPoint dp = flowPoints.get(flowKey);
+    if (dp == null) {
+      dp =
+          flows.labelValues(
+              type(type),
+              point == null ? "" : observationPointName(point),
+              verdict.name(),
+              PROTOCOLS[protocol]);
+      flowPoints.put(flowKey, dp);
     }
-    point.inc();
-    if (f.getVerdict() == Verdict.DROPPED && type == FlowDecoder.TYPE_DROP) {
-      drops.labelValues(f.getDropReasonDesc().name(), PROTOCOLS[protocol]).inc();
+    dp.inc();
+    if (type == FlowDecoder.TYPE_DROP) {
+      DropReason reason = DropReason.forNumber(sub);
+      drops.labelValues(reason == null ? "UNRECOGNIZED" : reason.name(), PROTOCOLS[protocol]).inc();
     }
     if (type != FlowDecoder.TYPE_TRACE) {
       return; // the packet counters count each packet once: at its trace
     }
-    int family = f.getIP().getIpVersionValue() == 2 ? 1 : 0;
-    if (f.getL4().hasTCP()) {
-      TCPFlags t = f.getL4().getTCP().getFlags();
-      if (t.getSYN()) {
-        tcpFlag(t.getACK() ? 0 : 1, family);
+    int family = p.ipVersion() == 6 ? 1 : 0;
+    if (protocol == TCP) {
+      int t = p.tcpFlags();
+      if ((t & PacketSummary.TCP_SYN) != 0) {
+        tcpFlag((t & PacketSummary.TCP_ACK) != 0 ? 0 : 1, family);
       }
-      if (t.getFIN()) {
+      if ((t & PacketSummary.TCP_FIN) != 0) {
         tcpFlag(2, family);
       }
-      if (t.getRST()) {
+      if ((t & PacketSummary.TCP_RST) != 0) {
         tcpFlag(3, family);
       }
     }
-    boolean reply = f.hasIsReply() && f.getIsReply().getValue();
-    if (!reply) {
-      int port = destinationPort(f);
+    if (!FlowDecoder.isReplyTrace(r) && (protocol == TCP || protocol == UDP)) {
+      int port = p.destinationPort();
       if (port > 0) {
         int portKey = protocol << 16 | port;
-        CounterDataPoint p = portPoints.get(portKey);
-        if (p == null) {
-          p = ports.labelValues(PROTOCOLS[protocol], Integer.toString(port));
-          portPoints.put(portKey, p);
+        CounterDataPoint pp = portPoints.get(portKey);
+        if (pp == null) {
+          pp = ports.labelValues(PROTOCOLS[protocol], Integer.toString(port));
+          portPoints.put(portKey, pp);
         }
-        p.inc();
+        pp.inc();
       }
     }
-    if (f.getL4().hasICMPv4()) {
-      icmp.labelValues("IPv4", icmpV4Name(f.getL4().getICMPv4().getType())).inc();
-    } else if (f.getL4().hasICMPv6()) {
-      icmp.labelValues("IPv6", icmpV6Name(f.getL4().getICMPv6().getType())).inc();
+    if (protocol == ICMPV4) {
+      icmp.labelValues("IPv4", icmpV4Name(p.icmpType())).inc();
+    } else if (protocol == ICMPV6) {
+      icmp.labelValues("IPv6", icmpV6Name(p.icmpType())).inc();
     }
   }
 
@@ -146,20 +160,13 @@ public final class HubbleMetrics {
     lost.labelValues(source.name()).inc(n);
   }
 
-  static String type(Flow f) {
-    return switch (f.getEventType().getType()) {
+  private static String type(int type) {
+    return switch (type) {
       case FlowDecoder.TYPE_DROP -> "Drop";
       case FlowDecoder.TYPE_TRACE -> "Trace";
       case FlowDecoder.TYPE_POLICY_VERDICT -> "PolicyVerdict";
       default -> "Unknown";
     };
-  }
-
-  static String subtype(Flow f) {
-    if (f.getEventType().getType() != FlowDecoder.TYPE_TRACE) {
-      return "";
-    }
-    return observationPointName(f.getTraceObservationPoint());
   }
 
   /** Hubble's names for observation points: to-endpoint, to-stack, from-endpoint, ... */
@@ -173,30 +180,27 @@ public final class HubbleMetrics {
   }
 
   private static final String[] PROTOCOLS = {"TCP", "UDP", "ICMPv4", "ICMPv6", "SCTP", "Unknown"};
+  private static final int TCP = 0;
+  private static final int UDP = 1;
+  private static final int ICMPV4 = 2;
+  private static final int ICMPV6 = 3;
+  private static final int UNKNOWN = 5;
 
-  static String protocol(Flow f) {
-    return PROTOCOLS[protocolIndex(f)];
-  }
-
-  private static int protocolIndex(Flow f) {
-    return switch (f.getL4().getProtocolCase()) {
-      case TCP -> 0;
-      case UDP -> 1;
-      case ICMPV4 -> 2;
-      case ICMPV6 -> 3;
-      case SCTP -> 4;
-      default -> 5;
+  /**
+   * The flow's L4 protocol as Hubble's label names it: only what the decoder puts into {@code
+   * flow.l4} counts (SCTP, fragments and unparsed packets are "Unknown").
+   */
+  private static int protocolIndex(PacketSummary p) {
+    if (!p.isKnown()) {
+      return UNKNOWN;
+    }
+    return switch (p.protocol()) {
+      case 6 -> TCP;
+      case 17 -> UDP;
+      case 1 -> ICMPV4;
+      case 58 -> ICMPV6;
+      default -> UNKNOWN;
     };
-  }
-
-  private static int destinationPort(Flow f) {
-    if (f.getL4().hasTCP()) {
-      return f.getL4().getTCP().getDestinationPort();
-    }
-    if (f.getL4().hasUDP()) {
-      return f.getL4().getUDP().getDestinationPort();
-    }
-    return 0;
   }
 
   static String icmpV4Name(int type) {

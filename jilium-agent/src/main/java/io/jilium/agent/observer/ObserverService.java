@@ -71,10 +71,9 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         (ServerCallStreamObserver<GetFlowsResponse>) out;
     boolean hasSince = req.hasSince();
     boolean hasUntil = req.hasUntil();
-    Predicate<GetFlowsResponse> inRange =
-        r ->
-            (!hasSince || cmp(r.getTime(), req.getSince()) >= 0)
-                && (!hasUntil || cmp(r.getTime(), req.getUntil()) <= 0);
+    long since = hasSince ? nanos(req.getSince()) : Long.MIN_VALUE;
+    long until = hasUntil ? nanos(req.getUntil()) : Long.MAX_VALUE;
+    // ring events are decoded only once their time is in range (most are never read)
     Predicate<GetFlowsResponse> wanted =
         r -> r.hasLostEvents() || (r.hasFlow() && filter.test(r.getFlow()));
 
@@ -82,16 +81,16 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     observer.catchUp(); // the flows of what just happened may still be in the kernel's ring
     FlowRing.Snapshot snapshot = ring.snapshot();
     long cursor = snapshot.next();
-    List<GetFlowsResponse> held = snapshot.events();
-    List<GetFlowsResponse> history = new ArrayList<>();
+    List<FlowEvent> held = snapshot.events();
+    List<GetFlowsResponse> candidates = new ArrayList<>(held.size());
     History h = this.history;
-    Timestamp firstHeld = held.isEmpty() ? null : held.getFirst().getTime();
-    if (h != null && hasSince && (firstHeld == null || cmp(req.getSince(), firstHeld) < 0)) {
+    Long firstHeld = held.isEmpty() ? null : held.getFirst().timeNanos();
+    if (h != null && hasSince && (firstHeld == null || since < firstHeld)) {
       // the range starts before what the ring holds (it wrapped, or the agent restarted): the
       // older part comes from disk, up to the ring's oldest flow so that nothing appears twice
       Timestamp upTo =
           firstHeld != null
-              ? firstHeld
+              ? FlowDecoder.timestamp(firstHeld)
               : hasUntil
                   ? req.getUntil()
                   : FlowDecoder.timestamp(System.currentTimeMillis() * 1_000_000L);
@@ -100,21 +99,25 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
           req.getSince(),
           upTo,
           f -> {
-            if (firstHeld == null || cmp(f.getTime(), firstHeld) < 0) {
-              history.add(
+            long t = nanos(f.getTime());
+            if ((firstHeld == null || t < firstHeld) && t >= since && t <= until) {
+              GetFlowsResponse r =
                   GetFlowsResponse.newBuilder()
                       .setFlow(f)
                       .setNodeName(node)
                       .setTime(f.getTime())
-                      .build());
+                      .build();
+              if (wanted.test(r)) {
+                candidates.add(r);
+              }
             }
             return !call.isCancelled();
           });
     }
-    List<GetFlowsResponse> candidates = new ArrayList<>(history.size() + held.size());
-    for (List<GetFlowsResponse> src : List.of(history, held)) {
-      for (GetFlowsResponse r : src) {
-        if (inRange.test(r) && wanted.test(r)) {
+    for (FlowEvent e : held) {
+      if (e.timeNanos() >= since && e.timeNanos() <= until) {
+        GetFlowsResponse r = e.response();
+        if (r != null && wanted.test(r)) {
           candidates.add(r);
         }
       }
@@ -173,17 +176,20 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
                   .build());
           cursor = oldest;
         }
-        List<GetFlowsResponse> fresh = ring.since(cursor);
-        for (GetFlowsResponse r : fresh) {
-          if (hasUntil && cmp(r.getTime(), req.getUntil()) > 0) {
+        List<FlowEvent> fresh = ring.since(cursor);
+        for (FlowEvent e : fresh) {
+          if (e.timeNanos() > until) {
             out.onCompleted();
             return;
           }
-          if (inRange.test(r) && wanted.test(r)) {
+          if (e.timeNanos() >= since) {
             if (!call.isReady()) {
               break; // the rest when the client has room (or a loss notice if overwritten)
             }
-            out.onNext(r);
+            GetFlowsResponse r = e.response();
+            if (r != null && wanted.test(r)) {
+              out.onNext(r);
+            }
           }
           cursor++;
         }
@@ -246,8 +252,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     out.onCompleted();
   }
 
-  static int cmp(Timestamp a, Timestamp b) {
-    int c = Long.compare(a.getSeconds(), b.getSeconds());
-    return c != 0 ? c : Integer.compare(a.getNanos(), b.getNanos());
+  private static long nanos(Timestamp t) {
+    return t.getSeconds() * 1_000_000_000L + t.getNanos();
   }
 }

@@ -1,5 +1,8 @@
 package io.jilium.agent.observer;
 
+import static io.jilium.agent.observer.FlowRecords.buf;
+import static io.jilium.agent.observer.FlowRecords.header;
+import static io.jilium.agent.observer.FlowRecords.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jilium.api.flow.Flow;
@@ -9,7 +12,6 @@ import io.jilium.api.flow.TraceReason;
 import io.jilium.api.flow.TrafficDirection;
 import io.jilium.api.flow.Verdict;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -130,30 +132,5 @@ class FlowDecoderTest {
     byte[] r = header(2, 0, 1, tcp(1, 2, 1, 2, 0));
     assertThat(decoder.decode(r)).isNull();
     assertThat(decoder.decode(new byte[10])).isNull();
-  }
-
-  private static ByteBuffer buf(byte[] r) {
-    return ByteBuffer.wrap(r).order(ByteOrder.nativeOrder());
-  }
-
-  private static byte[] header(int type, int subtype, int source, byte[] packet) {
-    ByteBuffer b = ByteBuffer.allocate(48 + packet.length).order(ByteOrder.nativeOrder());
-    b.put(0, (byte) type).put(1, (byte) subtype).putShort(2, (short) source);
-    b.putInt(8, packet.length).putShort(12, (short) packet.length).putShort(14, (short) 1);
-    b.putLong(40, 5_000_000_000L);
-    b.put(48, packet);
-    return b.array();
-  }
-
-  private static byte[] tcp(int src, int dst, int sport, int dport, int flags) {
-    ByteBuffer p = ByteBuffer.allocate(54);
-    p.put(new byte[] {2, 0, 0, 0, 0, (byte) dst, 2, 0, 0, 0, 0, (byte) src});
-    p.putShort((short) 0x0800);
-    p.put((byte) 0x45).put((byte) 0).putShort((short) 40).putInt(0).put((byte) 64).put((byte) 6);
-    p.putShort((short) 0);
-    p.put(new byte[] {10, 0, 0, (byte) src}).put(new byte[] {10, 0, 0, (byte) dst});
-    p.putShort((short) sport).putShort((short) dport).putInt(1).putInt(0);
-    p.put((byte) 0x50).put((byte) flags).putShort((short) 65535).putInt(0);
-    return p.array();
   }
 }

@@ -2,18 +2,37 @@ package io.jilium.agent.observer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jilium.api.flow.Flow;
 import io.jilium.api.flow.LostEventSource;
 import io.jilium.api.observer.GetFlowsResponse;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** The ring buffer's bounds and the kernel-loss accounting of the flow pipeline. */
+/**
+ * The ring buffer's bounds, the kernel-loss accounting of the flow pipeline, and flows decoded when
+ * first read.
+ */
 class FlowObserverTest {
+  private static final ObserverDirectory.EndpointView CLIENT =
+      new ObserverDirectory.EndpointView(
+          1, 300, "ns1", "client", List.of("k8s:app=client"), "lxc1", 11);
+
+  private final AtomicReference<ObserverDirectory> directory =
+      new AtomicReference<>(ObserverDirectory.EMPTY);
   private final FlowRing ring = new FlowRing(4);
   private final FlowObserver observer =
       new FlowObserver(
-          new FlowDecoder(() -> ObserverDirectory.EMPTY, 0),
+          new FlowDecoder(directory::get, 0),
           ring,
           "n1",
           new HubbleMetrics(new PrometheusRegistry()));
@@ -27,7 +46,7 @@ class FlowObserverTest {
     observer.lostInKernel(130);
     observer.lostInKernel(131);
 
-    List<GetFlowsResponse> events = ring.since(0);
+    List<GetFlowsResponse> events = ring.since(0).stream().map(FlowEvent::response).toList();
     assertThat(events).hasSize(2);
     assertThat(events)
         .allMatch(
@@ -47,7 +66,7 @@ class FlowObserverTest {
     assertThat(ring.next()).isEqualTo(5);
     assertThat(ring.oldest()).isEqualTo(1);
     assertThat(ring.since(0))
-        .extracting(e -> e.getLostEvents().getNumEventsLost())
+        .extracting(e -> e.response().getLostEvents().getNumEventsLost())
         .containsExactly(1L, 1L, 1L, 1L);
     assertThat(ring.await(5, 10)).as("nothing newer arrives").isFalse();
     assertThat(ring.await(4, 10)).isTrue();
@@ -61,5 +80,59 @@ class FlowObserverTest {
     observer.onRecord(unknown);
     assertThat(observer.seenFlows()).isZero();
     assertThat(ring.next()).isZero();
+  }
+
+  @Test
+  void aRecordIsDecodedOnceAgainstTheDirectoryOfWhenItWasRead() throws Exception {
+    directory.set(directoryWith("web"));
+    observer.onRecord(
+        FlowRecords.header(FlowDecoder.TYPE_TRACE, 0, 2, FlowRecords.tcp(1, 2, 40000, 80, 2)));
+    // the pod is renamed (recreated) after the record was read, before anyone reads the flow
+    directory.set(directoryWith("web-2"));
+
+    FlowEvent e = ring.since(0).getFirst();
+    assertThat(e.timeNanos()).isEqualTo(5_000_000_000L);
+    List<Callable<GetFlowsResponse>> readers = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      readers.add(e::response);
+    }
+    Set<String> uuids = new HashSet<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+      for (Future<GetFlowsResponse> f : pool.invokeAll(readers)) {
+        uuids.add(f.get().getFlow().getUuid());
+      }
+    }
+    assertThat(uuids).as("every reader sees the same flow").hasSize(1);
+    Flow f = e.response().getFlow();
+    assertThat(f.getUuid()).isIn(uuids);
+    assertThat(f.getDestination().getPodName()).isEqualTo("web");
+    assertThat(e.response().getNodeName()).isEqualTo("n1");
+    assertThat(observer.seenFlows()).isEqualTo(1);
+  }
+
+  @Test
+  void aSinkGetsEveryFlowAtOnceAndReadersTheSameFlow() {
+    directory.set(directoryWith("web"));
+    List<Flow> sunk = new ArrayList<>();
+    observer.setSink(sunk::add);
+    observer.onRecord(
+        FlowRecords.header(FlowDecoder.TYPE_TRACE, 0, 2, FlowRecords.tcp(1, 2, 40000, 80, 2)));
+    directory.set(directoryWith("web-2"));
+
+    assertThat(sunk).hasSize(1);
+    assertThat(sunk.getFirst().getDestination().getPodName()).isEqualTo("web");
+    assertThat(ring.since(0).getFirst().response().getFlow()).isSameAs(sunk.getFirst());
+  }
+
+  private static ObserverDirectory directoryWith(String webPod) {
+    ObserverDirectory.EndpointView web =
+        new ObserverDirectory.EndpointView(
+            2, 301, "ns1", webPod, List.of("k8s:app=web"), "lxc2", 12);
+    return new ObserverDirectory(
+        "node-a",
+        Map.of(1, CLIENT, 2, web),
+        Map.of("10.0.0.1", CLIENT, "10.0.0.2", web),
+        Map.of(),
+        Map.of());
   }
 }

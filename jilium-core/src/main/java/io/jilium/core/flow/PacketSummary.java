@@ -31,6 +31,18 @@ public record PacketSummary(
 
   /** Parses {@code len} bytes of {@code b} from {@code off}; truncated packets yield what fits. */
   public static PacketSummary parse(byte[] b, int off, int len) {
+    return parse(b, off, len, true);
+  }
+
+  /**
+   * Like {@link #parse(byte[], int, int)} without the addresses (source and destination are empty):
+   * protocol, ports, flags and ICMP type for counting, without formatting text.
+   */
+  public static PacketSummary parseHeaders(byte[] b, int off, int len) {
+    return parse(b, off, len, false);
+  }
+
+  private static PacketSummary parse(byte[] b, int off, int len, boolean addresses) {
     int end = off + len;
     if (len < 14) {
       return UNKNOWN;
@@ -52,8 +64,8 @@ public record PacketSummary(
       version = 4;
       int ihl = (b[p] & 0x0f) * 4;
       proto = b[p + 9] & 0xff;
-      src = IpAddress.format(slice(b, p + 12, 4));
-      dst = IpAddress.format(slice(b, p + 16, 4));
+      src = addresses ? IpAddress.format(slice(b, p + 12, 4)) : "";
+      dst = addresses ? IpAddress.format(slice(b, p + 16, 4)) : "";
       int fragOff = u16(b, p + 6) & 0x1fff;
       p += ihl;
       if (fragOff != 0) {
@@ -65,8 +77,8 @@ public record PacketSummary(
       }
       version = 6;
       proto = b[p + 6] & 0xff;
-      src = IpAddress.format(slice(b, p + 8, 16));
-      dst = IpAddress.format(slice(b, p + 24, 16));
+      src = addresses ? IpAddress.format(slice(b, p + 8, 16)) : "";
+      dst = addresses ? IpAddress.format(slice(b, p + 24, 16)) : "";
       p += 40;
       for (int i = 0; i < 8 && isExtension(proto) && p + 8 <= end; i++) {
         int next = b[p] & 0xff;
