@@ -508,6 +508,14 @@ struct {
 	__uint(max_entries, 1);
 } jl_config SEC(".maps");
 
+/* index 0: 1 while the agent's reader drains jl_events on its own timer (notify.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, 1);
+} jl_events_reader SEC(".maps");
+
 /* notifications that did not fit into jl_events, per CPU, index 0 */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -25,11 +25,13 @@ static __always_inline void notify_lost(void)
 }
 
 /*
- * Wakeups are batched: a record wakes the agent only when none did in the last
- * NOTIFY_WAKEUP_NS, or when the ring is filling up. A woken agent keeps draining the ring at
- * that interval for as long as records come (MonitorHub), so a lone event is read at once,
- * events after it within a millisecond with the next drain, and under load the agent reads
- * batches instead of waking once per record.
+ * Wakeups are batched. While the agent's reader drains the ring on its own timer (MonitorHub sets
+ * jl_events_reader while it does, every millisecond for as long as records come), records wake
+ * nobody: a wakeup is an interrupt to the reader's CPU (an APIC write, which a virtual machine
+ * pays for with an exit) on the path of the packet that reported it. Once the reader is idle,
+ * a record wakes it only when none did in the last NOTIFY_WAKEUP_NS; and a ring filling up wakes
+ * it whatever it does. So a lone event is read at once, and under load the agent reads batches
+ * without a wakeup per record or per millisecond.
  */
 #define NOTIFY_WAKEUP_NS 1000000ULL /* 1 ms: MonitorHub's drain interval */
 #define NOTIFY_WAKEUP_FRACTION 8    /* or when more than 1/8 of the ring is unread */
@@ -37,12 +39,21 @@ static __always_inline void notify_lost(void)
 /* when a record last woke the agent; shared by all CPUs, a lost race costs one extra wakeup */
 static volatile __u64 notify_last_wakeup;
 
+static __always_inline int notify_reader_draining(void)
+{
+	__u32 zero = 0;
+	const __u32 *draining = bpf_map_lookup_elem(&jl_events_reader, &zero);
+
+	return draining && *draining;
+}
+
 static __always_inline void notify_submit(void *n, __u64 now)
 {
 	__u64 avail = bpf_ringbuf_query(&jl_events, BPF_RB_AVAIL_DATA);
 	__u64 size = bpf_ringbuf_query(&jl_events, BPF_RB_RING_SIZE);
 
-	if (now - notify_last_wakeup >= NOTIFY_WAKEUP_NS || avail > size / NOTIFY_WAKEUP_FRACTION) {
+	if (avail > size / NOTIFY_WAKEUP_FRACTION ||
+	    (!notify_reader_draining() && now - notify_last_wakeup >= NOTIFY_WAKEUP_NS)) {
 		notify_last_wakeup = now;
 		bpf_ringbuf_submit(n, BPF_RB_FORCE_WAKEUP);
 		return;

@@ -192,6 +192,7 @@ public final class Agent implements AutoCloseable {
     monitor =
         new MonitorHub(
             datapath.map(LxcDatapath.EVENTS),
+            datapath::setEventsReaderDraining,
             observability.observer()::onRecord,
             observability.observer()::endOfBatch);
     monitor.start();

@@ -26,10 +26,11 @@ public final class MonitorHub implements AutoCloseable {
   private static final int SUBSCRIBER_QUEUE = 8192;
 
   /**
-   * The datapath wakes the reader for the first record after a quiet millisecond, or when the ring
-   * fills up (bpf/lib/notify.h), not for every record: after a wakeup the reader drains the ring
-   * every millisecond until a drain finds nothing. The idle timeout bounds the delay of a record
-   * whose wakeup raced with the last drain.
+   * The datapath wakes an idle reader for the first record after a quiet millisecond, or when the
+   * ring fills up (bpf/lib/notify.h), not for every record: after a wakeup the reader drains the
+   * ring every millisecond until a drain finds nothing, and tells the datapath meanwhile that it
+   * needs no wakeups ({@link DrainState}). The idle timeout bounds the delay of a record whose
+   * wakeup raced with the last drain.
    */
   private static final int DRAIN_INTERVAL_MILLIS = 1;
 
@@ -62,18 +63,30 @@ public final class MonitorHub implements AutoCloseable {
     }
   }
 
+  /** Where the reader tells the datapath whether it is draining on its own timer. */
+  @FunctionalInterface
+  public interface DrainState {
+    void draining(boolean on);
+  }
+
+  private final DrainState drainState;
+
   /** Every record, whatever its type, in ring order (the flow pipeline). */
   private final java.util.function.Consumer<byte[]> records;
 
   public MonitorHub(BpfMap events) {
-    this(events, r -> {}, () -> {});
+    this(events, on -> {}, r -> {}, () -> {});
   }
 
   /** Runs after every drain of the ring that handed on records. */
   private final Runnable endOfBatch;
 
   public MonitorHub(
-      BpfMap events, java.util.function.Consumer<byte[]> records, Runnable endOfBatch) {
+      BpfMap events,
+      DrainState drainState,
+      java.util.function.Consumer<byte[]> records,
+      Runnable endOfBatch) {
+    this.drainState = drainState;
     this.records = records;
     this.endOfBatch = endOfBatch;
     this.monotonicToWallNanos = System.currentTimeMillis() * 1_000_000L - monotonicNanos();
@@ -105,10 +118,26 @@ public final class MonitorHub implements AutoCloseable {
 
   private void pollLoop() {
     boolean draining = false;
+    try {
+      drainState.draining(false); // an agent that died while draining left it on
+    } catch (RuntimeException e) {
+      LOG.atWarn().setCause(e).log("monitor: the datapath cannot be told that the reader is idle");
+    }
     while (running) {
       try {
-        draining = ring.poll(draining ? DRAIN_INTERVAL_MILLIS : IDLE_TIMEOUT_MILLIS) > 0;
-        if (draining) {
+        int n = ring.poll(draining ? DRAIN_INTERVAL_MILLIS : IDLE_TIMEOUT_MILLIS);
+        if (n == 0 && draining) {
+          // going idle: records wake the reader again from now on; one that was submitted
+          // without a wakeup just before is read by one more drain
+          draining = false;
+          drainState.draining(false);
+          n = ring.poll(0);
+        }
+        if (n > 0) {
+          if (!draining) {
+            drainState.draining(true);
+            draining = true;
+          }
           endOfBatch.run();
         }
       } catch (RuntimeException e) {

@@ -28,6 +28,7 @@ public final class LxcDatapath implements AutoCloseable {
   public static final String TO_CONTAINER = "cil_to_container";
   public static final String EVENTS = "jl_events";
   public static final String LOST_EVENTS = "jl_lost_events";
+  public static final String EVENTS_READER = "jl_events_reader";
   public static final String FRAGMENTS = "jl_frags";
   public static final String CONFIG = "jl_config";
 
@@ -43,6 +44,7 @@ public final class LxcDatapath implements AutoCloseable {
                   MetricsMap.NAME,
                   EVENTS,
                   LOST_EVENTS,
+                  EVENTS_READER,
                   FRAGMENTS,
                   CONFIG),
               LbMaps.MAP_NAMES.stream())
@@ -131,6 +133,19 @@ public final class LxcDatapath implements AutoCloseable {
       v.set(ValueLayout.JAVA_BYTE, 9, (byte) (c.traceEnabled() ? 1 : 0));
       v.set(ValueLayout.JAVA_BYTE, 10, (byte) (c.policyVerdictEnabled() ? 1 : 0));
       map(CONFIG).update(k, v, LibBpf.BPF_ANY);
+    }
+  }
+
+  /**
+   * Tells the datapath whether the agent's reader is draining the events ring on its own timer
+   * (then records need not wake it: bpf/lib/notify.h).
+   */
+  public void setEventsReaderDraining(boolean draining) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment k = a.allocate(ValueLayout.JAVA_INT);
+      MemorySegment v = a.allocate(ValueLayout.JAVA_INT);
+      v.set(ValueLayout.JAVA_INT, 0, draining ? 1 : 0);
+      map(EVENTS_READER).update(k, v, LibBpf.BPF_ANY);
     }
   }
 
