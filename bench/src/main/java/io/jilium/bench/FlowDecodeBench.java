@@ -29,9 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Datapath events decoded per second on one thread, from recorded event bytes as the kernel writes
  * them (bpf/lib/maps.h): 80% traces, 10% policy verdicts, 10% drops, IPv4 TCP between 500 local
- * endpoints. {@code decode}: the record into a {@code flow.Flow} with both endpoints named (what the
- * first reader of a flow pays); {@code pipeline}: what the monitor thread does per record, Hubble
- * metrics from the bytes and the ring buffer (flows are decoded when read).
+ * endpoints. {@code decode}: the record into a {@code flow.Flow} with both endpoints named (what
+ * the first reader of a flow pays); {@code pipeline}: what the monitor thread does per record,
+ * Hubble metrics from the bytes and the ring buffer (flows are decoded when read).
  */
 @State(Scope.Thread)
 @Fork(
