@@ -6,6 +6,7 @@ import io.jilium.agent.observer.FlowRing;
 import io.jilium.agent.observer.HubbleMetrics;
 import io.jilium.agent.observer.ObserverDirectory;
 import io.jilium.api.flow.Flow;
+import io.jilium.api.observer.GetFlowsResponse;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -158,6 +159,19 @@ public class FlowDecodeBench {
   @Benchmark
   public Flow decode() {
     return decoder.decode(records[next++ & (RECORDS - 1)]);
+  }
+
+  /** What a follower pays per flow it sends: the decode and the message's serialization. */
+  @Benchmark
+  public int serialize() {
+    Flow f = decoder.decode(records[next++ & (RECORDS - 1)]);
+    GetFlowsResponse r =
+        GetFlowsResponse.newBuilder()
+            .setFlow(f)
+            .setNodeName("bench-node")
+            .setTime(f.getTime())
+            .build();
+    return r.toByteArray().length;
   }
 
   @Benchmark

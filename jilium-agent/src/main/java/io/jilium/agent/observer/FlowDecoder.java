@@ -1,6 +1,7 @@
 package io.jilium.agent.observer;
 
 import com.google.protobuf.BoolValue;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import io.jilium.api.flow.CiliumEventType;
 import io.jilium.api.flow.DropReason;
@@ -90,8 +91,11 @@ public final class FlowDecoder {
   private final Supplier<ObserverDirectory> directory;
   private final long monotonicToWallNanos;
 
-  // messages built from cachedFor, the directory they were built from
+  // messages built from cachedFor, the directory they were built from. Their text is held as UTF-8
+  // bytes: a message built once is serialized for every flow that shares it, and protobuf encodes
+  // a String field again on every write
   private ObserverDirectory cachedFor;
+  private ByteString nodeName = ByteString.EMPTY;
   private final Map<ObserverDirectory.EndpointView, Endpoint> localEndpoints =
       new IdentityHashMap<>();
   private final Map<Integer, Endpoint> remoteEndpoints = new HashMap<>();
@@ -157,6 +161,7 @@ public final class FlowDecoder {
       interfaces.clear();
       lookups.clear();
       cachedFor = dir;
+      nodeName = utf8(dir.nodeName());
     }
     int sub = r[1] & 0xff;
     int source = b.getShort(2) & 0xffff;
@@ -170,7 +175,7 @@ public final class FlowDecoder {
             .setTime(timestamp(ktime + monotonicToWallNanos))
             .setUuid(uuid())
             .setType(FlowType.L3_L4)
-            .setNodeName(dir.nodeName())
+            .setNodeNameBytes(nodeName)
             .setEventType(eventType(type, sub));
     ObserverDirectory.EndpointView local = dir.endpointsById().get(source);
     f.setInterface(networkInterface(local, ifindex));
@@ -281,8 +286,8 @@ public final class FlowDecoder {
         new MacPair(macBits(r, HEADER + 6), macBits(r, HEADER)),
         k ->
             Ethernet.newBuilder()
-                .setSource(mac(k.source()))
-                .setDestination(mac(k.destination()))
+                .setSourceBytes(utf8(mac(k.source())))
+                .setDestinationBytes(utf8(mac(k.destination())))
                 .build());
   }
 
@@ -317,8 +322,8 @@ public final class FlowDecoder {
             new IpPair(p.source(), p.destination(), p.ipVersion()),
             k ->
                 IP.newBuilder()
-                    .setSource(k.source())
-                    .setDestination(k.destination())
+                    .setSourceBytes(utf8(k.source()))
+                    .setDestinationBytes(utf8(k.destination()))
                     .setIpVersion(k.version() == 4 ? IPVersion.IPv4 : IPVersion.IPv6)
                     .build()));
     Layer4.Builder l4 = Layer4.newBuilder();
@@ -378,7 +383,7 @@ public final class FlowDecoder {
     if (n == null) {
       NetworkInterface.Builder b = NetworkInterface.newBuilder().setIndex(ifindex);
       if (named) {
-        b.setName(local.hostIfName());
+        b.setNameBytes(utf8(local.hostIfName()));
       }
       n = b.build();
       interfaces.put(key, n);
@@ -393,17 +398,18 @@ public final class FlowDecoder {
       return localEndpoints.computeIfAbsent(
           ep,
           v ->
-              Endpoint.newBuilder()
-                  .setID(v.id())
-                  .setIdentity(v.identity())
-                  .setNamespace(v.namespace())
-                  .setPodName(v.podName())
-                  .addAllLabels(v.labels())
+              withLabels(
+                      Endpoint.newBuilder()
+                          .setID(v.id())
+                          .setIdentity(v.identity())
+                          .setNamespaceBytes(utf8(v.namespace()))
+                          .setPodNameBytes(utf8(v.podName())),
+                      v.labels())
                   .build());
     }
     return remoteEndpoints.computeIfAbsent(
         identity,
-        id -> Endpoint.newBuilder().setIdentity(id).addAllLabels(cachedFor.labelsOf(id)).build());
+        id -> withLabels(Endpoint.newBuilder().setIdentity(id), cachedFor.labelsOf(id)).build());
   }
 
   /** The policies behind the verdict the datapath reached, as the agent's lookup finds them. */
@@ -428,9 +434,10 @@ public final class FlowDecoder {
   }
 
   private static Policy policy(RuleOrigin o) {
-    Policy.Builder b = Policy.newBuilder().setKind(o.kind()).setName(o.name());
+    Policy.Builder b =
+        Policy.newBuilder().setKindBytes(utf8(o.kind())).setNameBytes(utf8(o.name()));
     if (o.namespace() != null) {
-      b.setNamespace(o.namespace());
+      b.setNamespaceBytes(utf8(o.namespace()));
     }
     return b.build();
   }
@@ -482,6 +489,17 @@ public final class FlowDecoder {
           (byte) (bits >> 8),
           (byte) bits
         });
+  }
+
+  private static ByteString utf8(String s) {
+    return ByteString.copyFromUtf8(s);
+  }
+
+  private static Endpoint.Builder withLabels(Endpoint.Builder b, List<String> labels) {
+    for (String l : labels) {
+      b.addLabelsBytes(utf8(l));
+    }
+    return b;
   }
 
   static Timestamp timestamp(long nanos) {

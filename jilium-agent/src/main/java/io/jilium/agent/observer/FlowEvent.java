@@ -1,5 +1,6 @@
 package io.jilium.agent.observer;
 
+import com.google.protobuf.ByteString;
 import io.jilium.api.flow.Flow;
 import io.jilium.api.observer.GetFlowsResponse;
 import java.util.function.Consumer;
@@ -18,7 +19,7 @@ public final class FlowEvent {
   private final long timeNanos;
   private final FlowDecoder decoder;
   private final ObserverDirectory directory;
-  private final String nodeName;
+  private final ByteString nodeName;
   private final Consumer<RuntimeException> onDecodeError;
   private byte[] record; // guarded by decoder; dropped once decoded
   private volatile GetFlowsResponse response;
@@ -28,7 +29,7 @@ public final class FlowEvent {
       byte[] record,
       FlowDecoder decoder,
       ObserverDirectory directory,
-      String nodeName,
+      ByteString nodeName,
       Consumer<RuntimeException> onDecodeError,
       GetFlowsResponse response) {
     this.timeNanos = timeNanos;
@@ -48,7 +49,7 @@ public final class FlowEvent {
       byte[] record,
       FlowDecoder decoder,
       ObserverDirectory directory,
-      String nodeName,
+      ByteString nodeName,
       Consumer<RuntimeException> onDecodeError) {
     return new FlowEvent(
         decoder.wallNanos(record), record, decoder, directory, nodeName, onDecodeError, null);
@@ -57,7 +58,7 @@ public final class FlowEvent {
   /** An event that is a message already (a loss notice). */
   public static FlowEvent of(GetFlowsResponse response) {
     long t = response.getTime().getSeconds() * 1_000_000_000L + response.getTime().getNanos();
-    return new FlowEvent(t, null, null, null, response.getNodeName(), e -> {}, response);
+    return new FlowEvent(t, null, null, null, response.getNodeNameBytes(), e -> {}, response);
   }
 
   /** When it happened, in nanoseconds since the epoch (known without decoding). */
@@ -94,7 +95,7 @@ public final class FlowEvent {
     }
     return GetFlowsResponse.newBuilder()
         .setFlow(f)
-        .setNodeName(nodeName)
+        .setNodeNameBytes(nodeName)
         .setTime(f.getTime())
         .build();
   }

@@ -1,5 +1,6 @@
 package io.jilium.agent.observer;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import io.jilium.api.flow.Flow;
 import io.jilium.api.flow.LostEvent;
@@ -22,6 +23,7 @@ public final class FlowObserver {
   private final FlowDecoder decoder;
   private final FlowRing ring;
   private final String nodeName;
+  private final ByteString nodeNameBytes; // serialized with every flow
   private final HubbleMetrics metrics;
   private final long startNanos = System.nanoTime();
   private final AtomicLong seen = new AtomicLong();
@@ -34,6 +36,7 @@ public final class FlowObserver {
     this.decoder = decoder;
     this.ring = ring;
     this.nodeName = nodeName;
+    this.nodeNameBytes = ByteString.copyFromUtf8(nodeName);
     this.metrics = metrics;
   }
 
@@ -73,7 +76,7 @@ public final class FlowObserver {
     seen.incrementAndGet();
     FlowEvent e =
         FlowEvent.ofRecord(
-            record, decoder, decoder.currentDirectory(), nodeName, this::decodeFailed);
+            record, decoder, decoder.currentDirectory(), nodeNameBytes, this::decodeFailed);
     ring.add(e);
     Consumer<Flow> s = sink;
     if (s != null) {
