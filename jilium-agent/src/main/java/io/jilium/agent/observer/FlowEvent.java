@@ -18,7 +18,7 @@ public final class FlowEvent {
 
   private final long timeNanos;
   private final FlowDecoder decoder;
-  private ObserverDirectory directory; // guarded by decoder; dropped once decoded
+  private final ObserverDirectory directory;
   private final ByteString nodeName;
   private final Consumer<RuntimeException> onDecodeError;
   private byte[] record; // guarded by decoder; dropped once decoded
@@ -66,11 +66,6 @@ public final class FlowEvent {
     return timeNanos;
   }
 
-  /** Whether the event is a message already (it no longer holds its record and directory). */
-  boolean decoded() {
-    return response != null;
-  }
-
   /** The event as GetFlows sends it, decoded on the first call; null if it was malformed. */
   public GetFlowsResponse response() {
     GetFlowsResponse r = response;
@@ -81,7 +76,6 @@ public final class FlowEvent {
           r = decode();
           response = r;
           record = null;
-          directory = null;
         }
       }
     }
