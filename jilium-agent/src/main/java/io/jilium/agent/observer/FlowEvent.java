@@ -18,7 +18,7 @@ public final class FlowEvent {
 
   private final long timeNanos;
   private final FlowDecoder decoder;
-  private final ObserverDirectory directory;
+  private ObserverDirectory directory; // guarded by decoder; dropped once decoded
   private final ByteString nodeName;
   private final Consumer<RuntimeException> onDecodeError;
   private byte[] record; // guarded by decoder; dropped once decoded
@@ -76,6 +76,7 @@ public final class FlowEvent {
           r = decode();
           response = r;
           record = null;
+          directory = null;
         }
       }
     }
