@@ -5,10 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -37,6 +34,7 @@ final class ExternalPeer implements AutoCloseable {
   private final HostIndexClaim claim;
   private final List<java.nio.channels.Channel> servers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
+  private final List<UdpEcho> udpServers = new ArrayList<>();
   private boolean closed;
 
   private ExternalPeer(String name, HostIndexClaim claim) {
@@ -101,7 +99,7 @@ final class ExternalPeer implements AutoCloseable {
     Host.run("ip", "-n", name, "route", "add", "default", "via", hostAddress);
     for (int port : PORTS) {
       startTcp(port);
-      startUdp(port);
+      udpServers.add(UdpEcho.ipv4(netns(), port));
     }
   }
 
@@ -152,38 +150,6 @@ final class ExternalPeer implements AutoCloseable {
                 }));
   }
 
-  private void startUdp(int port) {
-    DatagramChannel server =
-        inNetns(
-            () -> {
-              DatagramChannel s = DatagramChannel.open(java.net.StandardProtocolFamily.INET);
-              s.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), port));
-              return s;
-            });
-    servers.add(server);
-    threads.add(
-        Thread.ofVirtual()
-            .name("ext-udp-" + port)
-            .start(
-                () -> {
-                  ByteBuffer buf = ByteBuffer.allocate(2048);
-                  while (true) {
-                    try {
-                      buf.clear();
-                      SocketAddress from = server.receive(buf);
-                      buf.flip();
-                      server.send(buf, from);
-                    } catch (ClosedChannelException e) {
-                      return;
-                    } catch (IOException e) {
-                      if (!server.isOpen()) {
-                        return;
-                      }
-                    }
-                  }
-                }));
-  }
-
   private interface IoWork<T> {
     T call() throws IOException;
   }
@@ -209,6 +175,13 @@ final class ExternalPeer implements AutoCloseable {
         s.close();
       } catch (IOException e) {
         problems.add("close " + s + ": " + e);
+      }
+    }
+    for (UdpEcho u : udpServers) {
+      try {
+        u.close();
+      } catch (RuntimeException e) {
+        problems.add(e.getMessage());
       }
     }
     for (Thread t : threads) {

@@ -39,6 +39,7 @@ final class NetpolCluster
   private final Map<String, Pod> pods = new LinkedHashMap<>();
   private final Set<String> relabelled = new LinkedHashSet<>();
   private final Set<String> namespacesChanged = new LinkedHashSet<>();
+  private final List<UdpEcho> udpServers = new ArrayList<>();
   private ExternalPeer external;
   private volatile String currentTest = "";
 
@@ -73,6 +74,9 @@ final class NetpolCluster
       for (String name : POD_NAMES) {
         Pod p = agent.podRun(ns + "/" + name, "pod=" + name, ports, serverCommand());
         pods.put(p.ref(), p);
+        for (int port : PORTS) {
+          udpServers.add(UdpEcho.dualStack(java.nio.file.Path.of(p.netns()), port));
+        }
       }
     }
     for (Pod p : pods.values()) {
@@ -85,15 +89,14 @@ final class NetpolCluster
   }
 
   /**
-   * TCP and UDP echo servers on ports 80 and 81, IPv4 and IPv6. TCP gets a large backlog: eight
-   * clients connect at the same moment.
+   * TCP echo servers on ports 80 and 81, IPv4 and IPv6, with a large backlog: eight clients connect
+   * at the same moment. UDP is echoed by {@link UdpEcho} sockets of this JVM in the pod.
    */
   private static List<String> serverCommand() {
     List<String> servers = new ArrayList<>();
     for (int port : PORTS) {
       servers.add(
           "socat -T2 TCP6-LISTEN:%d,ipv6only=0,fork,reuseaddr,backlog=256 PIPE".formatted(port));
-      servers.add("socat -T2 UDP6-RECVFROM:%d,ipv6only=0,fork,reuseaddr PIPE".formatted(port));
     }
     return List.of("sh", "-c", String.join(" & ", servers) + " & wait");
   }
@@ -117,8 +120,14 @@ final class NetpolCluster
 
   @Override
   public void afterAll(ExtensionContext context) {
-    if (external != null) {
-      external.close();
+    try {
+      for (UdpEcho s : udpServers) {
+        s.close();
+      }
+    } finally {
+      if (external != null) {
+        external.close();
+      }
     }
   }
 
@@ -289,8 +298,42 @@ final class NetpolCluster
               + "comparison (X: wrong):\n"
               + expected.comparisonTable(observed)
               + "wrong cells:\n  "
-              + String.join("\n  ", wrong));
+              + String.join("\n  ", wrong)
+              + flowsOfUnansweredCells(peers, traffic, expected, observed));
     }
+  }
+
+  /**
+   * The agent's flows between the peers of the first few cells that should have answered and did
+   * not, both ways: whether the datagrams were dropped (and why), delivered, or never seen.
+   */
+  private String flowsOfUnansweredCells(
+      List<Prober.Peer> peers, Traffic traffic, Reachability expected, Cell[][] observed) {
+    StringBuilder b = new StringBuilder();
+    int shown = 0;
+    for (int i = 0; i < peers.size() && shown < 3; i++) {
+      for (int j = 0; j < peers.size() && shown < 3; j++) {
+        if (i == j
+            || !expected.allowed(i, j)
+            || observed[i][j].outcome() == Reachability.Outcome.ANSWERED) {
+          continue;
+        }
+        shown++;
+        String from = peers.get(i).ip(traffic.family());
+        String to = peers.get(j).ip(traffic.family());
+        b.append("\nflows ")
+            .append(peers.get(i).name())
+            .append(" <-> ")
+            .append(peers.get(j).name())
+            .append(" (the agent's last 40 each way):\n");
+        for (String[] pair : List.of(new String[] {from, to}, new String[] {to, from})) {
+          CliResult r =
+              agent.cli("observe", "--last", "40", "--from-ip", pair[0], "--to-ip", pair[1]);
+          b.append(r.exitCode() == 0 ? r.stdout() : "  observe failed: " + r.stderr());
+        }
+      }
+    }
+    return b.toString();
   }
 
   /** {@link #validate(String, Traffic, Reachability)} for a test with one step. */

@@ -183,11 +183,15 @@ final class Prober {
       return new Cell(Outcome.ERROR, "socket in " + from.netns() + ": " + e);
     }
     try (ch) {
-      bind(ch, from, dst);
-      ch.socket().connect(new InetSocketAddress(dst, port), (int) wait.toMillis());
+      InetSocketAddress src = bind(ch, from, dst);
+      try {
+        ch.socket().connect(new InetSocketAddress(dst, port), (int) wait.toMillis());
+      } catch (SocketTimeoutException e) {
+        return new Cell(
+            Outcome.NO_ANSWER,
+            "no SYN-ACK within " + wait.toMillis() + " ms (from port " + src.getPort() + ")");
+      }
       return new Cell(Outcome.ANSWERED, "");
-    } catch (SocketTimeoutException e) {
-      return new Cell(Outcome.NO_ANSWER, "no SYN-ACK within " + wait.toMillis() + " ms");
     } catch (ConnectException e) {
       String m = String.valueOf(e.getMessage());
       return new Cell(m.contains("refused") ? Outcome.REFUSED : Outcome.ERROR, m);
@@ -227,7 +231,8 @@ final class Prober {
         sent++;
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         if (left <= 0) {
-          return new Cell(Outcome.NO_ANSWER, sent + " datagrams, no echo");
+          return new Cell(
+              Outcome.NO_ANSWER, sent + " datagrams from port " + src.getPort() + ", no echo");
         }
         ch.socket().setSoTimeout((int) Math.max(1, Math.min(left, UDP_RESEND.toMillis())));
         DatagramPacket reply =
@@ -237,7 +242,13 @@ final class Prober {
         } catch (SocketTimeoutException e) {
           if (System.nanoTime() - deadline >= 0) {
             return new Cell(
-                Outcome.NO_ANSWER, sent + " datagrams, no echo within " + wait.toMillis() + " ms");
+                Outcome.NO_ANSWER,
+                sent
+                    + " datagrams from port "
+                    + src.getPort()
+                    + ", no echo within "
+                    + wait.toMillis()
+                    + " ms");
           }
           continue;
         }
