@@ -2,17 +2,21 @@
 # Connection storm through one observed pod pair: a client pod opens and aborts (RST) TCP
 # connections to a server pod on the same node as fast as it can, through a
 # CiliumNetworkPolicy that selects the server and allows the client on the port (so every new
-# connection yields policy verdicts as well as traces). Each round restarts the agent, alternately
-# with flows on (--enable-hubble=true, default medium aggregation, a GetFlows follow subscriber on
-# the agent socket) and off (--enable-hubble=false: only drops are reported); pods and policy
-# survive the restarts. Per round (bench/src/main/java/io/jilium/bench/ConnStormBench.java): new
+# connection yields policy verdicts as well as traces). Each round restarts the agent once per
+# mode, in turn: flows on (--enable-hubble=true, default medium aggregation: flows decoded into the
+# ring and counted in Hubble's metrics, nobody reading them, as on a node no Hubble client is
+# connected to), flows on with a GetFlows follow subscriber on the agent socket reading all it
+# can (as `hubble observe -f`; its client runs in the load generator, on the same two cores), and
+# flows off (--enable-hubble=false: only drops are reported); pods and policy survive the
+# restarts. Per round (bench/src/main/java/io/jilium/bench/ConnStormBench.java): new
 # connections per second, flows the agent processed and the subscriber was handed, the kernel's
 # lost-event counter, and the CPU of the agent process (utime + stime, % of one core).
 #
 # Usage (root): bench/conn-storm-bench.sh [ROUNDS] [SECONDS]
 #   STORM_THREADS (client threads, default 4), STORM_WARMUP (seconds before each measured
-#   interval, default 5), STORM_AGGREGATION (--monitor-aggregation, default medium),
-#   STORM_SUBSCRIBE (false: flows on without a GetFlows subscriber, default true),
+#   interval, default 20: every round starts a new agent, whose JIT compiles for ~15 s; a node's
+#   agent pays that once), STORM_AGGREGATION (--monitor-aggregation, default medium),
+#   STORM_MODES (the modes measured each round, default "on follow off"),
 #   STORM_AGENT_JAVA_OPTS (JVM options for the agent instead of the launcher's: the agent JVM is
 #   then started directly, e.g. "-XX:+UseSerialGC -Xms256m -Xmx256m -Xmn128m"),
 #   STORM_AGENT_ARGS (extra agent flags, e.g. "--bpf-events-ring-size 67108864"),
@@ -21,9 +25,9 @@ set -euo pipefail
 ROUNDS="${1:-3}"
 SECS="${2:-10}"
 THREADS="${STORM_THREADS:-4}"
-WARMUP="${STORM_WARMUP:-5}"
+WARMUP="${STORM_WARMUP:-20}"
 AGGREGATION="${STORM_AGGREGATION:-medium}"
-SUBSCRIBE="${STORM_SUBSCRIBE:-true}"
+read -r -a MODES <<<"${STORM_MODES:-on follow off}"
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 NODE=bench-storm
@@ -94,45 +98,79 @@ hubble_metric() { # name: summed over label sets
 }
 
 echo "start $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-ON=(); OFF=()
+ON=(); FOLLOW=(); OFF=()
 for r in $(seq 1 "$ROUNDS"); do
-  for mode in true false; do
-    start_agent "$mode"
+  for mode in "${MODES[@]}"; do
+    case "$mode" in
+      on | follow) hubble=true ;;
+      off) hubble=false ;;
+      *) echo "STORM_MODES: unknown mode $mode (expected: on, follow, off)" >&2; exit 2 ;;
+    esac
+    start_agent "$hubble"
     if [[ -n "${STORM_JFR:-}" ]]; then
       mkdir -p "$STORM_JFR"
       "$JAVA_HOME/bin/jcmd" "$AGENT_PID" JFR.start delay="${WARMUP}s" duration="${SECS}s" settings=profile \
         jdk.CPUTimeSample#enabled=true jdk.CPUTimeSample#throttle=2ms \
         filename="$STORM_JFR/agent-round$r-flows-$mode.jfr" >/dev/null
     fi
-    line=$(round "$([[ "$mode" == true ]] && echo "$SUBSCRIBE" || echo false)")
-    if [[ "$mode" == true ]]; then
+    line=$(round "$([[ "$mode" == follow ]] && echo true || echo false)")
+    if [[ "$hubble" == true ]]; then
       line+=" hubble_flows_processed_total=$(hubble_metric hubble_flows_processed_total)"
       line+=" hubble_lost_events_total=$(hubble_metric hubble_lost_events_total)"
-      ON+=("$line")
-    else
-      OFF+=("$line")
     fi
+    case "$mode" in
+      on) ON+=("$line") ;;
+      follow) FOLLOW+=("$line") ;;
+      off) OFF+=("$line") ;;
+    esac
     echo "round $r flows=$mode: $line" >&2
   done
 done
 
 echo "end $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-# ---- summary: medians over rounds; lost events summed ----
-RATE_ON=$(col conn_rate "${ON[@]}" | median)
-RATE_OFF=$(col conn_rate "${OFF[@]}" | median)
+# ---- summary: medians over rounds; lost events summed; a mode not measured shows "-" ----
+rate() { local l; for l in "$@"; do awk -v f="$(field "$FIELD" "$l")" -v t="$(field interval_s "$l")" 'BEGIN{print f/t}'; done | median; }
+cell() { # FORMAT COMMAND ARGS...: the command's value over ARGS, or - without rows
+  local fmt=$1 cmd=$2; shift 2
+  if (($# == 0)); then printf -- '-'; else printf "$fmt" "$("$cmd" "$@")"; fi
+}
+median_of() { col "$COL" "$@" | median; }
+sum_of() { col "$COL" "$@" | sum; }
+ratio() { # rows of a mode: its median rate over the median rate of off
+  awk -v a="$(COL=conn_rate median_of "$@")" -v b="$(COL=conn_rate median_of "${OFF[@]}")" 'BEGIN{print a/b}'
+}
+row() { # LABEL FORMAT COMMAND [off too: yes|no]
+  local label=$1 fmt=$2 cmd=$3 offtoo=${4:-yes}
+  printf '| %s | %s | %s | %s |\n' "$label" "$(cell "$fmt" "$cmd" "${ON[@]}")" \
+    "$(cell "$fmt" "$cmd" "${FOLLOW[@]}")" "$([[ $offtoo == yes ]] && cell "$fmt" "$cmd" "${OFF[@]}" || echo -)"
+}
 echo
-echo "| $ROUNDS x ${SECS}s rounds (medians; lost: sums), $THREADS client threads, --monitor-aggregation $AGGREGATION | flows on | flows off |"
-echo "|---|---|---|"
-printf '| new TCP connections/s | %.0f | %.0f |\n' "$RATE_ON" "$RATE_OFF"
-printf '| failed connects (all rounds) | %s | %s |\n' "$(col failed "${ON[@]}" | sum)" "$(col failed "${OFF[@]}" | sum)"
-printf '| ratio on/off (of the medians) | %.3f | |\n' "$(awk -v a="$RATE_ON" -v b="$RATE_OFF" 'BEGIN{print a/b}')"
-printf '| flows processed by the agent /s | %.0f | - |\n' "$(for l in "${ON[@]}"; do awk -v f="$(field flows_processed "$l")" -v t="$(field interval_s "$l")" 'BEGIN{print f/t}'; done | median)"
-printf '| datapath events per connection (read + lost) | %s | - |\n' "$(col events_per_conn "${ON[@]}" | median)"
-printf '| flows delivered to the GetFlows follow subscriber /s | %.0f | - |\n' "$(for l in "${ON[@]}"; do awk -v f="$(field flows_delivered "$l")" -v t="$(field interval_s "$l")" 'BEGIN{print f/t}'; done | median)"
-printf '| delivered / processed | %.3f | - |\n' "$(for l in "${ON[@]}"; do awk -v d="$(field flows_delivered "$l")" -v p="$(field flows_processed "$l")" 'BEGIN{print d/p}'; done | median)"
-printf '| lost events (kernel, measured intervals) | %s | %s |\n' "$(col lost_kernel "${ON[@]}" | sum)" "$(col lost_kernel "${OFF[@]}" | sum)"
-printf '| lost events (kernel, whole rounds with warm-up and drain) | %s | %s |\n' "$(col lost_kernel_round "${ON[@]}" | sum)" "$(col lost_kernel_round "${OFF[@]}" | sum)"
-printf '| agent CPU (%% of one core) | %s | %s |\n' "$(col agent_cpu_pct "${ON[@]}" | median)" "$(col agent_cpu_pct "${OFF[@]}" | median)"
-printf '| load generator CPU (%% of one core) | %s | %s |\n' "$(col bench_cpu_pct "${ON[@]}" | median)" "$(col bench_cpu_pct "${OFF[@]}" | median)"
-printf '| machine busy (%% of 2 cores) | %s | %s |\n' "$(col machine_busy_pct "${ON[@]}" | median)" "$(col machine_busy_pct "${OFF[@]}" | median)"
+echo "| $ROUNDS x ${SECS}s rounds (medians; lost: sums), $THREADS client threads, --monitor-aggregation $AGGREGATION | flows on | flows on, GetFlows follower | flows off |"
+echo "|---|---|---|---|"
+COL=conn_rate row "new TCP connections/s" %.0f median_of
+COL=failed row "failed connects (all rounds)" %s sum_of
+if ((${#OFF[@]} > 0)); then
+  row "ratio to flows off (of the medians)" %.3f ratio no
+  paired() { # rows of a mode: each round's rate over the same round's off rate, in round order
+    local i out=()
+    for i in "${!OFF[@]}"; do
+      ((i < $#)) || break
+      local l=("$@")
+      out+=("$(awk -v a="$(field conn_rate "${l[$i]}")" -v b="$(field conn_rate "${OFF[$i]}")" 'BEGIN{printf "%.2f", a/b}')")
+    done
+    local IFS=,
+    echo "${out[*]}" | sed 's/,/, /g'
+  }
+  paired_median() { paired "$@" | tr -d ' ' | tr , '\n' | median; }
+  row "per-round ratios to flows off" %s paired no
+  row "median of the per-round ratios" %.3f paired_median no
+fi
+FIELD=flows_processed row "flows processed by the agent /s" %.0f rate no
+COL=events_per_conn row "datapath events per connection (read + lost)" %s median_of no
+FIELD=flows_delivered row "flows delivered to the GetFlows follower /s" %.0f rate no
+COL=lost_kernel row "lost events (kernel, measured intervals)" %s sum_of
+COL=lost_kernel_round row "lost events (kernel, whole rounds with warm-up and drain)" %s sum_of
+COL=agent_cpu_pct row "agent CPU (% of one core)" %s median_of
+COL=bench_cpu_pct row "load generator CPU (% of one core)" %s median_of
+COL=machine_busy_pct row "machine busy (% of 2 cores)" %s median_of

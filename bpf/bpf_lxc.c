@@ -6,7 +6,9 @@
  * identity of the remote, conntrack, policy for new connections, metrics, and notifications:
  * drops, policy verdicts of new connections, and traces at the observation points (to-stack for
  * packets leaving the pod, to-endpoint for packets entering it, from-endpoint without
- * aggregation), thinned by monitor aggregation.
+ * aggregation), thinned by monitor aggregation. A packet from one pod to another of this node
+ * is traced once, at to-endpoint, unless aggregation is off: Cilium delivers such packets
+ * straight into the destination's policy program and reports them there only.
  */
 #include "common.h"
 #include "eth.h"
@@ -29,6 +31,7 @@ struct lxc_state {
 	__u8 trace_reason; /* TRACE_REASON_* */
 	__u8 report;	   /* monitor aggregation lets this packet be traced */
 	__u8 have_remote;  /* remote_id was looked up */
+	__u8 remote_local; /* the remote is a pod of this node (IPCACHE_F_LOCAL_ENDPOINT) */
 };
 
 static __always_inline int lxc_parse(struct __sk_buff *skb, struct pkt *p, struct drop_site *site)
@@ -78,8 +81,11 @@ static __always_inline __be16 lxc_policy_port(const struct pkt *p)
 static __always_inline void lxc_remote_identity(const __u8 dir, const struct pkt *p,
 						struct lxc_state *st)
 {
-	st->remote_id = ipcache_identity(dir == DIR_FROM_CONTAINER ? &p->t.daddr : &p->t.saddr,
-					 p->t.family);
+	__u8 flags;
+
+	st->remote_id = ipcache_lookup(dir == DIR_FROM_CONTAINER ? &p->t.daddr : &p->t.saddr,
+				       p->t.family, &flags);
+	st->remote_local = !!(flags & IPCACHE_F_LOCAL_ENDPOINT);
 	st->have_remote = 1;
 }
 
@@ -269,9 +275,17 @@ static __always_inline int lxc_handle(struct __sk_buff *skb, const __u8 dir)
 	if (ret < 0)
 		return lxc_drop(skb, ep, dir, &st, ret);
 	metrics_update(REASON_FORWARDED, dir, skb->len);
-	if (cfg->trace_enabled && (st.report || cfg->monitor_aggregation == MONITOR_AGG_NONE))
-		lxc_trace(skb, ep, dir, &p, &st,
-			  dir == DIR_FROM_CONTAINER ? TRACE_TO_STACK : TRACE_TO_LXC);
+	if (!cfg->trace_enabled || !(st.report || cfg->monitor_aggregation == MONITOR_AGG_NONE))
+		return TC_ACT_OK;
+	if (dir == DIR_TO_CONTAINER) {
+		lxc_trace(skb, ep, dir, &p, &st, TRACE_TO_LXC);
+		return TC_ACT_OK;
+	}
+	if (!st.have_remote && p.t.family)
+		lxc_remote_identity(dir, &p, &st);
+	/* the destination pod's own program traces it at to-endpoint */
+	if (!st.remote_local || cfg->monitor_aggregation == MONITOR_AGG_NONE)
+		lxc_trace(skb, ep, dir, &p, &st, TRACE_TO_STACK);
 	return TC_ACT_OK;
 }
 

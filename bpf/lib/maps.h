@@ -65,8 +65,12 @@ struct remote_endpoint_info {
 	__be32 tunnel_endpoint; /* 0: not behind a tunnel */
 	__u16 pad;
 	__u8 key;               /* encryption key index, unused */
-	__u8 flags;
+	__u8 flags;             /* IPCACHE_F_* */
 };
+
+/* A pod of this node: its packets are traced where they are delivered to it (to-endpoint), not
+ * also where the sending pod hands them to the stack, as Cilium's local delivery reports them. */
+#define IPCACHE_F_LOCAL_ENDPOINT 0x1
 
 /* ---- per-endpoint policy: an LPM trie per endpoint, held in an outer hash by endpoint id ---- */
 

@@ -43,5 +43,8 @@ final class Logging {
     root.setLevel(Level.toLevel(level, Level.INFO));
     ctx.getLogger("io.grpc").setLevel(Level.WARN);
     ctx.getLogger("io.grpc.netty.shaded").setLevel(Level.WARN);
+    // gRPC asks every accepted connection for TCP keepalive, which a Unix socket has not: Netty
+    // warns about it once per CLI call, which says nothing to the user
+    ctx.getLogger("io.grpc.netty.shaded.io.netty.bootstrap.ServerBootstrap").setLevel(Level.ERROR);
   }
 }

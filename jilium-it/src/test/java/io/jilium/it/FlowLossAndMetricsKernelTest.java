@@ -89,6 +89,59 @@ class FlowLossAndMetricsKernelTest {
     }
   }
 
+  /**
+   * With aggregation off, a packet between two pods of the node is traced where it leaves the
+   * sender, where the sender hands it to the stack and where it is delivered; with aggregation (see
+   * FlowsKernelTest) only where it is delivered.
+   */
+  @Test
+  void withoutAggregationAPacketBetweenPodsIsTracedAtEachObservationPoint() throws Exception {
+    Pod a = agent.podRun("points/a", "app=a");
+    Pod b = agent.podRun("points/b", "app=b");
+    long ms = System.currentTimeMillis();
+    var start =
+        com.google.protobuf.Timestamp.newBuilder()
+            .setSeconds(ms / 1000)
+            .setNanos((int) (ms % 1000) * 1_000_000)
+            .build();
+    Net.assertPingAllowed(a, b.ipv4());
+
+    io.grpc.ManagedChannel ch =
+        io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress(
+                "127.0.0.1", HUBBLE_API_PORT)
+            .usePlaintext()
+            .build();
+    try {
+      var flows =
+          io.jilium.api.observer.ObserverGrpc.newBlockingStub(ch)
+              .getFlows(
+                  GetFlowsRequest.newBuilder()
+                      .setSince(start)
+                      .addWhitelist(
+                          io.jilium.api.flow.FlowFilter.newBuilder()
+                              .addSourceIp(a.ipv4())
+                              .addDestinationIp(b.ipv4())
+                              .addEventType(
+                                  io.jilium.api.flow.EventTypeFilter.newBuilder().setType(4)))
+                      .build());
+      java.util.Set<io.jilium.api.flow.TraceObservationPoint> points =
+          java.util.EnumSet.noneOf(io.jilium.api.flow.TraceObservationPoint.class);
+      while (flows.hasNext()) {
+        GetFlowsResponse r = flows.next();
+        if (r.hasFlow() && r.getFlow().getL4().getICMPv4().getType() == 8) {
+          points.add(r.getFlow().getTraceObservationPoint());
+        }
+      }
+      assertThat(points)
+          .containsExactlyInAnyOrder(
+              io.jilium.api.flow.TraceObservationPoint.FROM_ENDPOINT,
+              io.jilium.api.flow.TraceObservationPoint.TO_STACK,
+              io.jilium.api.flow.TraceObservationPoint.TO_ENDPOINT);
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
   @Test
   void aFloodOverrunsTheRingAndTheLossIsReported() throws Exception {
     Pod a = agent.podRun("loss/a", "app=a");

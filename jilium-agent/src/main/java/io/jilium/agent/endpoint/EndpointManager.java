@@ -11,6 +11,7 @@ import io.jilium.bpf.BpfMap;
 import io.jilium.bpf.MapFullException;
 import io.jilium.bpf.loader.LxcDatapath;
 import io.jilium.bpf.maps.EndpointsMap;
+import io.jilium.bpf.maps.IpCacheMap;
 import io.jilium.bpf.maps.PolicyMap;
 import io.jilium.bpf.netlink.Address;
 import io.jilium.bpf.netlink.MacAddress;
@@ -535,8 +536,27 @@ public final class EndpointManager {
     if (id == null) {
       datapath.ipcache().delete(prefix);
     } else {
-      datapath.ipcache().put(prefix, id);
+      datapath
+          .ipcache()
+          .put(prefix, id, isLocalEndpoint(prefix) ? IpCacheMap.FLAG_LOCAL_ENDPOINT : 0);
     }
+  }
+
+  /** True if {@code prefix} is the address of a pod of this node that has its identity. */
+  private boolean isLocalEndpoint(Cidr prefix) {
+    Endpoint ep = byAddress.get(prefix);
+    return ep != null && ep.identity != null;
+  }
+
+  /** The ipcache prefixes that are this node's pods (flagged so in the map). */
+  public Set<Cidr> localEndpointPrefixes() {
+    Set<Cidr> out = new LinkedHashSet<>();
+    for (Cidr c : byAddress.keySet()) {
+      if (isLocalEndpoint(c)) {
+        out.add(c);
+      }
+    }
+    return out;
   }
 
   private Integer desiredIdentity(Cidr prefix) {
@@ -594,7 +614,7 @@ public final class EndpointManager {
       }
       hostAddresses.put(Cidr.host(b), ReservedIdentity.HOST.id());
     }
-    int changes = IpCacheSync.sync(datapath.ipcache(), desiredIpCache());
+    int changes = IpCacheSync.sync(datapath.ipcache(), desiredIpCache(), localEndpointPrefixes());
     if (changes > 0) {
       LOG.atDebug().addKeyValue("changes", changes).log("ipcache synchronized");
     }

@@ -18,8 +18,20 @@ public final class IpCacheMap {
   private static final byte FAMILY_V4 = 1;
   private static final byte FAMILY_V6 = 2;
 
-  /** The value: identity and, for remote nodes later, the tunnel endpoint. */
-  public record Value(int identity, byte[] tunnelEndpoint) {}
+  /**
+   * Flag of a pod of this node: the datapath traces its packets where they are delivered to it, not
+   * also where the sending pod hands them to the stack.
+   */
+  public static final int FLAG_LOCAL_ENDPOINT = 0x1;
+
+  private static final long FLAGS_OFFSET =
+      DatapathLayouts.REMOTE_ENDPOINT_INFO.byteOffset(
+          java.lang.foreign.MemoryLayout.PathElement.groupElement("flags"));
+
+  /**
+   * The value: identity, flags ({@code FLAG_*}) and, for remote nodes later, the tunnel endpoint.
+   */
+  public record Value(int identity, int flags, byte[] tunnelEndpoint) {}
 
   private final BpfMap map;
 
@@ -28,10 +40,15 @@ public final class IpCacheMap {
   }
 
   public void put(Cidr prefix, int identity) {
+    put(prefix, identity, 0);
+  }
+
+  public void put(Cidr prefix, int identity, int flags) {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment k = key(a, prefix);
       MemorySegment v = a.allocate(DatapathLayouts.REMOTE_ENDPOINT_INFO);
       v.set(JAVA_INT, 0, identity);
+      v.set(JAVA_BYTE, FLAGS_OFFSET, (byte) flags);
       map.update(k, v, LibBpf.BPF_ANY);
     }
   }
@@ -49,7 +66,12 @@ public final class IpCacheMap {
           int bits = k.get(JAVA_INT, 0) - STATIC_PREFIX_BITS;
           boolean v4 = k.get(JAVA_BYTE, 4) == FAMILY_V4;
           byte[] ip = Bytes.getBytes(k, 8, v4 ? 4 : 16);
-          out.put(new Cidr(ip, bits), new Value(v.get(JAVA_INT, 0), Bytes.getBytes(v, 4, 4)));
+          out.put(
+              new Cidr(ip, bits),
+              new Value(
+                  v.get(JAVA_INT, 0),
+                  v.get(JAVA_BYTE, FLAGS_OFFSET) & 0xff,
+                  Bytes.getBytes(v, 4, 4)));
         });
     return out;
   }
