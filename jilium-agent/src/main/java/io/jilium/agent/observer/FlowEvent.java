@@ -66,6 +66,11 @@ public final class FlowEvent {
     return timeNanos;
   }
 
+  /** Whether the event is a message already (it no longer holds its record and directory). */
+  boolean decoded() {
+    return response != null;
+  }
+
   /** The event as GetFlows sends it, decoded on the first call; null if it was malformed. */
   public GetFlowsResponse response() {
     GetFlowsResponse r = response;

@@ -28,6 +28,9 @@ public final class FlowObserver {
   private final long startNanos = System.nanoTime();
   private final AtomicLong seen = new AtomicLong();
   private final AtomicLong decodeErrors = new AtomicLong();
+  // the directory of the records since ring sequence recordsDirectoryFrom (monitor thread only)
+  private ObserverDirectory recordsDirectory;
+  private long recordsDirectoryFrom;
   private volatile Consumer<Flow> sink; // null: nobody takes every flow
   private volatile Runnable catchUp = () -> {};
   private long lostReported = -1; // -1: no baseline yet
@@ -74,9 +77,13 @@ public final class FlowObserver {
       return;
     }
     seen.incrementAndGet();
-    FlowEvent e =
-        FlowEvent.ofRecord(
-            record, decoder, decoder.currentDirectory(), nodeNameBytes, this::decodeFailed);
+    ObserverDirectory dir = decoder.currentDirectory();
+    if (dir != recordsDirectory) {
+      decodeHeldSince(recordsDirectoryFrom);
+      recordsDirectory = dir;
+      recordsDirectoryFrom = ring.next();
+    }
+    FlowEvent e = FlowEvent.ofRecord(record, decoder, dir, nodeNameBytes, this::decodeFailed);
     ring.add(e);
     Consumer<Flow> s = sink;
     if (s != null) {
@@ -84,6 +91,18 @@ public final class FlowObserver {
       if (r != null) {
         s.accept(r.getFlow());
       }
+    }
+  }
+
+  /**
+   * Decodes the held events recorded since {@code from}: the directory they were read with is about
+   * to be replaced, and an undecoded event keeps its directory alive. So at most one directory (the
+   * current one) is held by the ring however often the control loop publishes, at the cost of
+   * decoding up to the ring's capacity once per published change.
+   */
+  private void decodeHeldSince(long from) {
+    for (FlowEvent held : ring.since(from)) {
+      held.response();
     }
   }
 

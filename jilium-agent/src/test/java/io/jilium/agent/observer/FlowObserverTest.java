@@ -124,6 +124,25 @@ class FlowObserverTest {
     assertThat(ring.since(0).getFirst().response().getFlow()).isSameAs(sunk.getFirst());
   }
 
+  @Test
+  void aNewDirectoryHasTheRecordsOfTheOldOneDecodedSoThatOnlyOneIsHeld() {
+    directory.set(directoryWith("web"));
+    byte[] syn =
+        FlowRecords.header(FlowDecoder.TYPE_TRACE, 0, 2, FlowRecords.tcp(1, 2, 40000, 80, 2));
+    observer.onRecord(syn);
+    observer.onRecord(syn);
+    assertThat(ring.since(0)).noneMatch(FlowEvent::decoded);
+
+    directory.set(directoryWith("web-2"));
+    observer.onRecord(syn);
+
+    List<FlowEvent> held = ring.since(0);
+    assertThat(held).extracting(FlowEvent::decoded).containsExactly(true, true, false);
+    assertThat(held)
+        .extracting(e -> e.response().getFlow().getDestination().getPodName())
+        .containsExactly("web", "web", "web-2");
+  }
+
   private static ObserverDirectory directoryWith(String webPod) {
     ObserverDirectory.EndpointView web =
         new ObserverDirectory.EndpointView(
