@@ -526,7 +526,12 @@ final class AgentService extends AgentGrpc.AgentImplBase {
                 IpCacheEntry.newBuilder()
                     .setPrefix(e.getKey().toString())
                     .setIdentity(e.getValue().identity())
-                    .setTunnelEndpoint(noTunnel ? "" : IpAddress.format(tun)));
+                    .setTunnelEndpoint(noTunnel ? "" : IpAddress.format(tun))
+                    .setFlags(
+                        (e.getValue().flags() & io.jilium.bpf.maps.IpCacheMap.FLAG_LOCAL_ENDPOINT)
+                                != 0
+                            ? "local-endpoint"
+                            : ""));
           }
           return b.build();
         });

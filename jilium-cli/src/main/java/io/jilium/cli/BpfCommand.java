@@ -52,12 +52,14 @@ final class BpfCommand {
             Output.parse(output),
             es,
             () -> {
-              Output.Table t = new Output.Table("IP PREFIX/ADDRESS", "IDENTITY", "TUNNEL ENDPOINT");
+              Output.Table t =
+                  new Output.Table("IP PREFIX/ADDRESS", "IDENTITY", "TUNNEL ENDPOINT", "FLAGS");
               for (IpCacheEntry e : es) {
                 t.row(
                     e.getPrefix(),
                     "identity=" + e.getIdentity(),
-                    e.getTunnelEndpoint().isEmpty() ? "0.0.0.0" : e.getTunnelEndpoint());
+                    e.getTunnelEndpoint().isEmpty() ? "0.0.0.0" : e.getTunnelEndpoint(),
+                    e.getFlags().isEmpty() ? "<none>" : e.getFlags());
               }
               t.print(out);
             });

@@ -129,6 +129,16 @@ class FlowsKernelTest {
                 + " it leaves the sender (as Cilium reports local delivery)")
         .noneMatch(f -> f.getTraceObservationPoint() == TraceObservationPoint.TO_STACK);
     assertThat(flows).noneMatch(f -> f.getVerdict() == Verdict.DROPPED);
+
+    // what tells the sender's program: the ipcache marks this node's pods
+    java.util.Map<String, String> flags = new java.util.HashMap<>();
+    agent
+        .json("bpf", "ipcache", "list", "-o", "json")
+        .forEach(e -> flags.put(e.path("prefix").asText(), e.path("flags").asText()));
+    assertThat(flags)
+        .containsEntry(web.ipv4() + "/32", "local-endpoint")
+        .containsEntry(client.ipv6() + "/128", "local-endpoint")
+        .containsEntry("0.0.0.0/0", "");
   }
 
   @Test
