@@ -3,9 +3,9 @@
 # connections to a server pod on the same node as fast as it can, through a
 # CiliumNetworkPolicy that selects the server and allows the client on the port (so every new
 # connection yields policy verdicts as well as traces). Each round restarts the agent once per
-# mode, in turn: flows on (--enable-hubble=true, default medium aggregation: flows decoded into the
-# ring and counted in Hubble's metrics, nobody reading them, as on a node no Hubble client is
-# connected to), flows on with a GetFlows follow subscriber on the agent socket reading all it
+# mode, in turn: flows on (--enable-hubble=true, default medium aggregation: every event kept in
+# the flow ring, to be decoded when read, and counted in Hubble's metrics, nobody reading them, as
+# on a node no Hubble client is connected to), flows on with a GetFlows follow subscriber on the agent socket reading all it
 # can (as `hubble observe -f`; its client runs in the load generator, on the same two cores), and
 # flows off (--enable-hubble=false: only drops are reported); pods and policy survive the
 # restarts. Per round (bench/src/main/java/io/jilium/bench/ConnStormBench.java): new
@@ -28,6 +28,14 @@ THREADS="${STORM_THREADS:-4}"
 WARMUP="${STORM_WARMUP:-20}"
 AGGREGATION="${STORM_AGGREGATION:-medium}"
 read -r -a MODES <<<"${STORM_MODES:-on follow off}"
+# checked before anything runs; each mode once, so that round i of every mode pairs up
+for m in "${MODES[@]}"; do
+  case "$m" in on | follow | off) ;; *) echo "STORM_MODES: unknown mode $m (expected: on, follow, off)" >&2; exit 2 ;; esac
+done
+if [[ $(printf '%s\n' "${MODES[@]}" | sort | uniq -d) ]]; then
+  echo "STORM_MODES: a mode is named twice: ${MODES[*]}" >&2
+  exit 2
+fi
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 NODE=bench-storm
@@ -103,8 +111,7 @@ for r in $(seq 1 "$ROUNDS"); do
   for mode in "${MODES[@]}"; do
     case "$mode" in
       on | follow) hubble=true ;;
-      off) hubble=false ;;
-      *) echo "STORM_MODES: unknown mode $mode (expected: on, follow, off)" >&2; exit 2 ;;
+      *) hubble=false ;;
     esac
     start_agent "$hubble"
     if [[ -n "${STORM_JFR:-}" ]]; then

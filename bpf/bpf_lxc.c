@@ -123,6 +123,30 @@ static __always_inline void lxc_policy_verdict(struct __sk_buff *skb,
 	send_policy_verdict_notify(skb, &v);
 }
 
+/* A trace of a packet the endpoint sends (to the stack) or receives (into the pod). */
+static __always_inline void lxc_trace(struct __sk_buff *skb, const struct endpoint_info *ep,
+				      const __u8 dir, const struct pkt *p, struct lxc_state *st,
+				      __u8 obs_point)
+{
+	struct trace_info t = {
+		.source = (__u16)ep->ep_id,
+		.obs_point = obs_point,
+		.reason = st->trace_reason,
+	};
+
+	if (!st->have_remote && p->t.family)
+		lxc_remote_identity(dir, p, st);
+	if (dir == DIR_FROM_CONTAINER) {
+		t.src_label = ep->sec_id;
+		t.dst_label = st->remote_id;
+	} else {
+		t.src_label = st->remote_id;
+		t.dst_label = ep->sec_id;
+		t.dst_id = (__u16)ep->ep_id;
+	}
+	send_trace_notify(skb, &t);
+}
+
 static __always_inline int lxc_handle_ip(struct __sk_buff *skb, const struct endpoint_info *ep,
 					 const __u8 dir, struct pkt *p, struct lxc_state *st,
 					 const struct lxc_config *cfg)
@@ -138,6 +162,11 @@ static __always_inline int lxc_handle_ip(struct __sk_buff *skb, const struct end
 	ret = lxc_parse(skb, p, &st->site);
 	if (ret < 0)
 		return ret;
+	/* without aggregation, where the packet left the pod; after the parse, so that the trace
+	 * names the destination's identity (an unparsable packet is reported as its drop) */
+	if (dir == DIR_FROM_CONTAINER && cfg->trace_enabled &&
+	    cfg->monitor_aggregation == MONITOR_AGG_NONE)
+		lxc_trace(skb, ep, dir, p, st, TRACE_FROM_LXC);
 
 	/* neighbour discovery must keep working whatever the policy says */
 	if (icmp6_is_nd(p))
@@ -193,30 +222,6 @@ static __always_inline int lxc_handle_ip(struct __sk_buff *skb, const struct end
 	return TC_ACT_OK;
 }
 
-/* A trace of a packet the endpoint sends (to the stack) or receives (into the pod). */
-static __always_inline void lxc_trace(struct __sk_buff *skb, const struct endpoint_info *ep,
-				      const __u8 dir, const struct pkt *p, struct lxc_state *st,
-				      __u8 obs_point)
-{
-	struct trace_info t = {
-		.source = (__u16)ep->ep_id,
-		.obs_point = obs_point,
-		.reason = st->trace_reason,
-	};
-
-	if (!st->have_remote && p->t.family)
-		lxc_remote_identity(dir, p, st);
-	if (dir == DIR_FROM_CONTAINER) {
-		t.src_label = ep->sec_id;
-		t.dst_label = st->remote_id;
-	} else {
-		t.src_label = st->remote_id;
-		t.dst_label = ep->sec_id;
-		t.dst_id = (__u16)ep->ep_id;
-	}
-	send_trace_notify(skb, &t);
-}
-
 static __always_inline int lxc_drop(struct __sk_buff *skb, const struct endpoint_info *ep,
 				    const __u8 dir, const struct lxc_state *st, int ret)
 {
@@ -267,8 +272,9 @@ static __always_inline int lxc_handle(struct __sk_buff *skb, const __u8 dir)
 	default:
 		break; /* ARP and other ethertypes pass */
 	}
+	/* IP packets are traced from-endpoint once parsed (lxc_handle_ip) */
 	if (dir == DIR_FROM_CONTAINER && cfg->trace_enabled &&
-	    cfg->monitor_aggregation == MONITOR_AGG_NONE)
+	    cfg->monitor_aggregation == MONITOR_AGG_NONE && !p.t.family)
 		lxc_trace(skb, ep, dir, &p, &st, TRACE_FROM_LXC);
 	if (p.t.family)
 		ret = lxc_handle_ip(skb, ep, dir, &p, &st, cfg);

@@ -3,6 +3,7 @@ package io.jilium.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jilium.api.flow.LostEventSource;
+import io.jilium.api.flow.TraceObservationPoint;
 import io.jilium.api.observer.GetFlowsRequest;
 import io.jilium.api.observer.GetFlowsResponse;
 import io.jilium.cli.rpc.UnixGrpcChannel;
@@ -14,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -92,20 +94,47 @@ class FlowLossAndMetricsKernelTest {
   /**
    * With aggregation off, a packet between two pods of the node is traced where it leaves the
    * sender, where the sender hands it to the stack and where it is delivered; with aggregation (see
-   * FlowsKernelTest) only where it is delivered.
+   * FlowsKernelTest) only where it is delivered. Every trace names the destination's identity, the
+   * one where the packet leaves the pod too.
    */
   @Test
   void withoutAggregationAPacketBetweenPodsIsTracedAtEachObservationPoint() throws Exception {
     Pod a = agent.podRun("points/a", "app=a");
     Pod b = agent.podRun("points/b", "app=b");
-    long ms = System.currentTimeMillis();
-    var start =
-        com.google.protobuf.Timestamp.newBuilder()
-            .setSeconds(ms / 1000)
-            .setNanos((int) (ms % 1000) * 1_000_000)
-            .build();
+    Matcher src =
+        Pattern.compile(" src (\\S+)").matcher(Host.run("ip", "-4", "route", "get", "1.1.1.1"));
+    assertThat(src.find()).as("the host's own address").isTrue();
+    String host = src.group(1);
+    var start = timestampNow();
     Net.assertPingAllowed(a, b.ipv4());
+    Net.assertPingAllowed(a, host);
 
+    assertThat(echoRequestTraces(start, a.ipv4(), b.ipv4()))
+        .containsOnly(
+            Map.entry(TraceObservationPoint.FROM_ENDPOINT, b.identity()),
+            Map.entry(TraceObservationPoint.TO_STACK, b.identity()),
+            Map.entry(TraceObservationPoint.TO_ENDPOINT, b.identity()));
+    int hostIdentity = 1;
+    assertThat(echoRequestTraces(start, a.ipv4(), host))
+        .containsOnly(
+            Map.entry(TraceObservationPoint.FROM_ENDPOINT, hostIdentity),
+            Map.entry(TraceObservationPoint.TO_STACK, hostIdentity));
+  }
+
+  private static com.google.protobuf.Timestamp timestampNow() {
+    long ms = System.currentTimeMillis();
+    return com.google.protobuf.Timestamp.newBuilder()
+        .setSeconds(ms / 1000)
+        .setNanos((int) (ms % 1000) * 1_000_000)
+        .build();
+  }
+
+  /**
+   * The observation points of the traced ICMPv4 echo requests from -> to, with their destination
+   * identity.
+   */
+  private static Map<TraceObservationPoint, Integer> echoRequestTraces(
+      com.google.protobuf.Timestamp since, String from, String to) {
     io.grpc.ManagedChannel ch =
         io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress(
                 "127.0.0.1", HUBBLE_API_PORT)
@@ -116,27 +145,24 @@ class FlowLossAndMetricsKernelTest {
           io.jilium.api.observer.ObserverGrpc.newBlockingStub(ch)
               .getFlows(
                   GetFlowsRequest.newBuilder()
-                      .setSince(start)
+                      .setSince(since)
                       .addWhitelist(
                           io.jilium.api.flow.FlowFilter.newBuilder()
-                              .addSourceIp(a.ipv4())
-                              .addDestinationIp(b.ipv4())
+                              .addSourceIp(from)
+                              .addDestinationIp(to)
                               .addEventType(
                                   io.jilium.api.flow.EventTypeFilter.newBuilder().setType(4)))
                       .build());
-      java.util.Set<io.jilium.api.flow.TraceObservationPoint> points =
-          java.util.EnumSet.noneOf(io.jilium.api.flow.TraceObservationPoint.class);
+      Map<TraceObservationPoint, Integer> points =
+          new java.util.EnumMap<>(TraceObservationPoint.class);
       while (flows.hasNext()) {
         GetFlowsResponse r = flows.next();
         if (r.hasFlow() && r.getFlow().getL4().getICMPv4().getType() == 8) {
-          points.add(r.getFlow().getTraceObservationPoint());
+          points.put(
+              r.getFlow().getTraceObservationPoint(), r.getFlow().getDestination().getIdentity());
         }
       }
-      assertThat(points)
-          .containsExactlyInAnyOrder(
-              io.jilium.api.flow.TraceObservationPoint.FROM_ENDPOINT,
-              io.jilium.api.flow.TraceObservationPoint.TO_STACK,
-              io.jilium.api.flow.TraceObservationPoint.TO_ENDPOINT);
+      return points;
     } finally {
       ch.shutdownNow();
     }

@@ -120,14 +120,20 @@ final class NetpolCluster
 
   @Override
   public void afterAll(ExtensionContext context) {
-    try {
-      for (UdpEcho s : udpServers) {
+    // every server is closed even if one fails: an open socket keeps its pod's namespace alive
+    List<String> problems = new ArrayList<>();
+    for (UdpEcho s : udpServers) {
+      try {
         s.close();
+      } catch (RuntimeException e) {
+        problems.add(e.getMessage());
       }
-    } finally {
-      if (external != null) {
-        external.close();
-      }
+    }
+    if (external != null) {
+      external.close();
+    }
+    if (!problems.isEmpty()) {
+      throw new AssertionError("UDP echo servers:\n  " + String.join("\n  ", problems));
     }
   }
 
@@ -327,9 +333,14 @@ final class NetpolCluster
             .append(peers.get(j).name())
             .append(" (the agent's last 40 each way):\n");
         for (String[] pair : List.of(new String[] {from, to}, new String[] {to, from})) {
-          CliResult r =
-              agent.cli("observe", "--last", "40", "--from-ip", pair[0], "--to-ip", pair[1]);
-          b.append(r.exitCode() == 0 ? r.stdout() : "  observe failed: " + r.stderr());
+          try {
+            CliResult r =
+                agent.cli("observe", "--last", "40", "--from-ip", pair[0], "--to-ip", pair[1]);
+            b.append(r.exitCode() == 0 ? r.stdout() : "  observe failed: " + r.stderr());
+          } catch (RuntimeException | AssertionError e) {
+            // the tables above are the failure; flows are a bonus
+            b.append("  observe failed: ").append(e).append('\n');
+          }
         }
       }
     }

@@ -6,6 +6,7 @@ import io.jilium.api.flow.Flow;
 import io.jilium.api.flow.LostEvent;
 import io.jilium.api.flow.LostEventSource;
 import io.jilium.api.observer.GetFlowsResponse;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class FlowObserver {
   private static final Logger LOG = LoggerFactory.getLogger(FlowObserver.class);
+  private static final int DECODE_ON_PUBLISH_MAX = 65_536;
 
   private final FlowDecoder decoder;
   private final FlowRing ring;
@@ -98,11 +100,15 @@ public final class FlowObserver {
    * Decodes the held events recorded since {@code from}: the directory they were read with is about
    * to be replaced, and an undecoded event keeps its directory alive. So at most one directory (the
    * current one) is held by the ring however often the control loop publishes, at the cost of
-   * decoding up to the ring's capacity once per published change.
+   * decoding up to the ring's capacity once per published change. Only the newest {@link
+   * #DECODE_ON_PUBLISH_MAX} are decoded: a ring configured far larger than Hubble's default would
+   * otherwise stall the monitor thread on every change, and in such a ring the raw records weigh
+   * more than the directories they keep.
    */
   private void decodeHeldSince(long from) {
-    for (FlowEvent held : ring.since(from)) {
-      held.response();
+    List<FlowEvent> held = ring.since(Math.max(from, ring.next() - DECODE_ON_PUBLISH_MAX));
+    for (FlowEvent e : held) {
+      e.response();
     }
   }
 
