@@ -160,10 +160,9 @@ COL=failed row "failed connects (all rounds)" %s sum_of
 if ((${#OFF[@]} > 0)); then
   row "ratio to flows off (of the medians)" %.3f ratio no
   paired() { # rows of a mode: each round's rate over the same round's off rate, in round order
-    local i out=()
+    local i out=() l=("$@")
     for i in "${!OFF[@]}"; do
       ((i < $#)) || break
-      local l=("$@")
       out+=("$(awk -v a="$(field conn_rate "${l[$i]}")" -v b="$(field conn_rate "${OFF[$i]}")" 'BEGIN{printf "%.2f", a/b}')")
     done
     local IFS=,

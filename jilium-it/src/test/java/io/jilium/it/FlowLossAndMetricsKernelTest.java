@@ -54,11 +54,7 @@ class FlowLossAndMetricsKernelTest {
   /** An ordinary grpc-java client with the generated stub, as Hubble's tools are, over TCP. */
   @Test
   void theObserverApiAnswersAStockGrpcClientOverTcp() throws Exception {
-    io.grpc.ManagedChannel ch =
-        io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress(
-                "127.0.0.1", HUBBLE_API_PORT)
-            .usePlaintext()
-            .build();
+    io.grpc.ManagedChannel ch = hubbleChannel();
     try {
       var stub = io.jilium.api.observer.ObserverGrpc.newBlockingStub(ch);
       var status =
@@ -105,7 +101,7 @@ class FlowLossAndMetricsKernelTest {
         Pattern.compile(" src (\\S+)").matcher(Host.run("ip", "-4", "route", "get", "1.1.1.1"));
     assertThat(src.find()).as("the host's own address").isTrue();
     String host = src.group(1);
-    var start = timestampNow();
+    var start = FlowsKernelTest.now();
     Net.assertPingAllowed(a, b.ipv4());
     Net.assertPingAllowed(a, host);
 
@@ -121,11 +117,11 @@ class FlowLossAndMetricsKernelTest {
             Map.entry(TraceObservationPoint.TO_STACK, hostIdentity));
   }
 
-  private static com.google.protobuf.Timestamp timestampNow() {
-    long ms = System.currentTimeMillis();
-    return com.google.protobuf.Timestamp.newBuilder()
-        .setSeconds(ms / 1000)
-        .setNanos((int) (ms % 1000) * 1_000_000)
+  /** A plaintext channel to the agent's Hubble API on TCP, as Hubble's tools open one. */
+  private static io.grpc.ManagedChannel hubbleChannel() {
+    return io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress(
+            "127.0.0.1", HUBBLE_API_PORT)
+        .usePlaintext()
         .build();
   }
 
@@ -135,11 +131,7 @@ class FlowLossAndMetricsKernelTest {
    */
   private static Map<TraceObservationPoint, Integer> echoRequestTraces(
       com.google.protobuf.Timestamp since, String from, String to) {
-    io.grpc.ManagedChannel ch =
-        io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress(
-                "127.0.0.1", HUBBLE_API_PORT)
-            .usePlaintext()
-            .build();
+    io.grpc.ManagedChannel ch = hubbleChannel();
     try {
       var flows =
           io.jilium.api.observer.ObserverGrpc.newBlockingStub(ch)

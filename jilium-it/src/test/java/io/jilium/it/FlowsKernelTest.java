@@ -384,7 +384,7 @@ class FlowsKernelTest {
 
   // ---- helpers ----
 
-  private static Timestamp now() {
+  static Timestamp now() {
     long ms = System.currentTimeMillis();
     return Timestamp.newBuilder()
         .setSeconds(ms / 1000)
